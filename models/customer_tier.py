@@ -1,0 +1,409 @@
+import logging
+
+from dateutil.relativedelta import relativedelta
+
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+from odoo.tools import SQL
+
+_logger = logging.getLogger(__name__)
+
+# Kotler's five relationship levels, from the least to the most involved.
+RELATIONSHIP_LEVELS = [
+    ("basic", "Basic"),
+    ("reactive", "Reactive"),
+    ("accountable", "Accountable"),
+    ("proactive", "Proactive"),
+    ("partnership", "Partnership"),
+]
+
+# res.partner columns written by the recomputation (company-dependent jsonb), with the
+# column of the computed table that feeds each.
+COMPUTED_PARTNER_COLUMNS = {
+    "customer_tier_id": "tier_id",
+    "customer_value": "value",
+    "customer_value_rank": "value_rank",
+    "customer_value_share": "value_share",
+    "first_order_date": "first_order_date",
+    "last_order_date": "last_order_date",
+    "customer_order_count": "order_count",
+    "average_order_interval": "average_order_interval",
+    "expected_next_order_date": "expected_next_order_date",
+    "customer_lifecycle": "lifecycle",
+    "rfm_recency_score": "recency_score",
+    "rfm_frequency_score": "frequency_score",
+    "rfm_monetary_score": "monetary_score",
+    "rfm_segment": "rfm_segment",
+}
+COMPUTED_TABLE = "customer_tier_computed"
+
+
+class CustomerTier(models.Model):
+    _name = "customer.tier"
+    _description = "Customer Tier"
+    _order = "sequence, id"
+
+    # Identification
+    name = fields.Char(required=True, translate=True)
+    code = fields.Char(required=True, help="Short code used in reports and imports, e.g. A, B, C.")
+    sequence = fields.Integer(default=10, help="Tiers are matched from the lowest sequence (best) up.")
+    color = fields.Integer()
+    active = fields.Boolean(default=True)
+    company_id = fields.Many2one(
+        "res.company",
+        index=True,
+        help="Leave empty to share the tier with every company that defines no tiers of its own.",
+    )
+    currency_id = fields.Many2one("res.currency", compute="_compute_currency_id")
+
+    # Classification
+    share_limit = fields.Float(
+        string="Cumulative Share Limit (%)",
+        required=True,
+        digits=(5, 2),
+        help="Customers sorted by value, a customer belongs to the first tier whose limit is at "
+        "least the cumulative share of value reached at that customer.",
+    )
+    min_value = fields.Monetary(
+        string="Minimum Value",
+        currency_field="currency_id",
+        help="Optional floor: a customer below it falls to the next tier whatever its share.",
+    )
+
+    # Service standard
+    visit_interval_days = fields.Integer(
+        string="Contact Every (days)",
+        required=True,
+        default=30,
+        help="Service standard: how often a customer of this tier should be visited or contacted.",
+    )
+    target_relationship_level = fields.Selection(
+        RELATIONSHIP_LEVELS,
+        required=True,
+        default="reactive",
+        help="Relationship level the customers of this tier should reach (Kotler).",
+    )
+    service_standard = fields.Html(
+        translate=True, help="Who serves this tier, the attitude to take and the benefits granted."
+    )
+    customer_count = fields.Integer(compute="_compute_customer_count")
+
+    _share_limit_range = models.Constraint(
+        "CHECK(share_limit >= 0 AND share_limit <= 100)",
+        "The cumulative share limit of a tier must be between 0% and 100%.",
+    )
+    _visit_interval_positive = models.Constraint(
+        "CHECK(visit_interval_days > 0)",
+        "The contact interval of a tier must be a positive number of days.",
+    )
+    _min_value_positive = models.Constraint(
+        "CHECK(min_value IS NULL OR min_value >= 0)",
+        "The minimum value of a tier cannot be negative.",
+    )
+
+    @api.depends("company_id")
+    @api.depends_context("company")
+    def _compute_currency_id(self):
+        for tier in self:
+            tier.currency_id = tier.company_id.currency_id or self.env.company.currency_id
+
+    @api.depends_context("company")
+    def _compute_customer_count(self):
+        counts = dict(
+            self.env["res.partner"]._read_group(
+                [("customer_tier_id", "in", self.ids), ("parent_id", "=", False)],
+                ["customer_tier_id"],
+                ["__count"],
+            )
+        )
+        for tier in self:
+            tier.customer_count = counts.get(tier, 0)
+
+    @api.constrains("share_limit", "sequence", "company_id", "active")
+    def _check_share_limits(self):
+        for company_id in set(self.mapped("company_id.id")) | ({False} if not all(self.company_id) else set()):
+            tiers = self.search([("company_id", "=", company_id)])
+            if not tiers:
+                continue
+            limits = tiers.mapped("share_limit")
+            if any(low >= high for low, high in zip(limits, limits[1:], strict=False)):
+                raise ValidationError(
+                    self.env._(
+                        "Cumulative share limits must strictly increase with the sequence of the "
+                        "tiers (%(tiers)s).",
+                        tiers=", ".join(f"{t.name} {t.share_limit:g}%" for t in tiers),
+                    )
+                )
+            if limits[-1] < 100:
+                raise ValidationError(
+                    self.env._(
+                        "The last tier (%(tier)s) must reach 100%% of the cumulative share, so that "
+                        "every customer gets a tier.",
+                        tier=tiers[-1].name,
+                    )
+                )
+
+    def action_view_customers(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("customer_relationship.res_partner_customer_action")
+        action["domain"] = [("customer_tier_id", "=", self.id), ("parent_id", "=", False)]
+        action["context"] = {}
+        return action
+
+    # ------------------------------------------------------------
+    # Recomputation
+    # ------------------------------------------------------------
+
+    @api.model
+    def _tiers_for_company(self, company):
+        """A company's own tiers when it has any, else the shared ones."""
+        return self.search([("company_id", "=", company.id)]) or self.search([("company_id", "=", False)])
+
+    @api.model
+    def _cron_recompute_customer_tiers(self):
+        companies = self.env["res.company"].search([])
+        cron = self.env["ir.cron"]
+        cron._commit_progress(remaining=len(companies))
+        for company in companies:
+            try:
+                with self.env.cr.savepoint():
+                    self._recompute_company_tiers(company)
+            except Exception:
+                # One company's bad configuration must not keep the others from being classified.
+                _logger.exception("Customer tier recomputation failed for company %s", company.name)
+            if not cron._commit_progress(1):
+                break
+
+    @api.model
+    def _recompute_company_tiers(self, company, today=None):
+        """Classify every customer of ``company`` and store what changed.
+
+        Returns a dict of counts: ``changed`` partners rows written, ``up``, ``down``, ``new``.
+        """
+        self._build_computed_table(company, today)
+        result = self._apply_computed_table(company, today or fields.Date.context_today(self))
+        self.env.cr.execute(SQL("DROP TABLE %s", SQL.identifier(COMPUTED_TABLE)))
+        return result
+
+    @api.model
+    def _build_computed_table(self, company, today=None):
+        """Fill the temporary table ``customer_tier_computed``: one row per customer of the
+        company with its new figures and its current tier, in a single statement."""
+        tiers = self._tiers_for_company(company)
+        if not tiers:
+            raise ValidationError(self.env._("No customer tier is defined for %(company)s.", company=company.name))
+        today = today or fields.Date.context_today(self)
+        self.env.flush_all()
+        company_key = str(company.id)
+        window_start = today - relativedelta(months=company.customer_value_window_months)
+        if company.customer_value_basis == "invoice":
+            # Posted customer invoices minus credit notes, already signed in company currency.
+            orders = SQL(
+                """SELECT move.commercial_partner_id AS partner_id, move.invoice_date AS order_date,
+                          move.amount_untaxed_signed AS amount
+                     FROM account_move move
+                    WHERE move.company_id = %(company)s AND move.state = 'posted'
+                      AND move.move_type IN ('out_invoice', 'out_refund')
+                      AND move.invoice_date <= %(today)s""",
+                company=company.id,
+                today=today,
+            )
+        else:
+            # Confirmed orders only; currency_rate is the order's rate against the company currency.
+            orders = SQL(
+                """SELECT partner.commercial_partner_id AS partner_id,
+                          (so.date_order AT TIME ZONE 'UTC')::date AS order_date,
+                          so.amount_untaxed / COALESCE(NULLIF(so.currency_rate, 0), 1) AS amount
+                     FROM sale_order so
+                     JOIN res_partner partner ON partner.id = so.partner_id
+                    WHERE so.company_id = %(company)s AND so.state = 'sale'
+                      AND so.date_order < %(tomorrow)s""",
+                company=company.id,
+                tomorrow=today + relativedelta(days=1),
+            )
+        at_risk_days = company.customer_at_risk_days or None
+        self.env.cr.execute(SQL("DROP TABLE IF EXISTS %s", SQL.identifier(COMPUTED_TABLE)))
+        self.env.cr.execute(
+            SQL(
+                """
+CREATE TEMPORARY TABLE %(table)s ON COMMIT DROP AS
+WITH orders AS (%(orders)s),
+per_partner AS (
+    SELECT partner_id,
+           MIN(order_date) AS first_order_date,
+           MAX(order_date) AS last_order_date,
+           COUNT(*) AS lifetime_count,
+           COUNT(*) FILTER (WHERE order_date >= %(window_start)s) AS order_count,
+           COALESCE(SUM(amount) FILTER (WHERE order_date >= %(window_start)s), 0) AS value
+      FROM orders
+  GROUP BY partner_id
+),
+customers AS (
+    SELECT cp.id AS partner_id,
+           (cp.customer_tier_id ->> %(company_key)s)::int AS old_tier_id,
+           COALESCE((cp.customer_tier_locked ->> %(company_key)s)::boolean, FALSE) AS locked,
+           pp.first_order_date, pp.last_order_date,
+           COALESCE(pp.order_count, 0) AS order_count,
+           ROUND(COALESCE(pp.value, 0), 2) AS value,
+           ROUND((pp.last_order_date - pp.first_order_date)::numeric
+                 / NULLIF(pp.lifetime_count - 1, 0), 1) AS average_order_interval
+      FROM res_partner cp
+ LEFT JOIN per_partner pp ON pp.partner_id = cp.id
+     WHERE cp.active AND cp.id = cp.commercial_partner_id
+       AND (pp.partner_id IS NOT NULL
+            OR (cp.customer_rank > 0 AND (cp.company_id IS NULL OR cp.company_id = %(company)s)))
+),
+ranked AS (
+    SELECT c.*,
+           RANK() OVER (ORDER BY c.value DESC) AS value_rank,
+           -- peers (equal values) share one cumulative share, so ties get the same tier
+           CASE WHEN c.value > 0
+                THEN 100 * SUM(GREATEST(c.value, 0)) OVER (ORDER BY c.value DESC)
+                     / NULLIF(SUM(GREATEST(c.value, 0)) OVER (), 0)
+                ELSE 100 END AS exact_share,
+           CASE WHEN c.last_order_date IS NOT NULL THEN 1 + 5 * (
+                RANK() OVER (PARTITION BY c.last_order_date IS NULL ORDER BY c.last_order_date) - 1)
+                / COUNT(*) OVER (PARTITION BY c.last_order_date IS NULL) END AS recency_score,
+           CASE WHEN c.last_order_date IS NOT NULL THEN 1 + 5 * (
+                RANK() OVER (PARTITION BY c.last_order_date IS NULL ORDER BY c.order_count) - 1)
+                / COUNT(*) OVER (PARTITION BY c.last_order_date IS NULL) END AS frequency_score,
+           CASE WHEN c.last_order_date IS NOT NULL THEN 1 + 5 * (
+                RANK() OVER (PARTITION BY c.last_order_date IS NULL ORDER BY c.value) - 1)
+                / COUNT(*) OVER (PARTITION BY c.last_order_date IS NULL) END AS monetary_score
+      FROM customers c
+)
+SELECT r.partner_id, r.old_tier_id, r.value, r.value_rank, r.order_count,
+       r.first_order_date, r.last_order_date, r.average_order_interval,
+       ROUND(r.exact_share, 2) AS value_share,
+       r.last_order_date + ROUND(r.average_order_interval)::int AS expected_next_order_date,
+       r.recency_score, r.frequency_score, r.monetary_score,
+       CASE WHEN r.locked AND r.old_tier_id IS NOT NULL THEN r.old_tier_id
+            ELSE COALESCE(
+                CASE WHEN r.value > 0 THEN (
+                    SELECT tier.id FROM customer_tier tier
+                     WHERE tier.id = ANY(%(tier_ids)s) AND tier.share_limit >= r.exact_share
+                       AND r.value >= COALESCE(tier.min_value, 0)
+                  ORDER BY tier.sequence, tier.id LIMIT 1) END,
+                %(last_tier)s) END AS tier_id,
+       CASE WHEN r.first_order_date IS NULL THEN 'prospect'
+            WHEN %(today)s - r.last_order_date >= %(lost_days)s THEN 'lost'
+            WHEN %(today)s - r.last_order_date >= %(dormant_days)s THEN 'dormant'
+            WHEN %(today)s - r.first_order_date < %(new_days)s THEN 'new'
+            WHEN %(today)s - r.last_order_date > 1.5 * NULLIF(r.average_order_interval, 0)
+              OR %(today)s - r.last_order_date > %(at_risk_days)s THEN 'at_risk'
+            ELSE 'active' END AS lifecycle,
+       CASE WHEN r.last_order_date IS NULL THEN NULL
+            WHEN r.recency_score >= 4 AND (r.frequency_score + r.monetary_score) >= 8 THEN 'champions'
+            WHEN r.recency_score >= 3 AND (r.frequency_score + r.monetary_score) >= 6 THEN 'loyal'
+            WHEN r.recency_score >= 4 THEN 'promising'
+            WHEN r.recency_score = 3 THEN 'need_attention'
+            WHEN (r.frequency_score + r.monetary_score) >= 8 THEN 'cannot_lose'
+            WHEN (r.frequency_score + r.monetary_score) >= 6 THEN 'at_risk'
+            WHEN r.recency_score = 2 THEN 'hibernating'
+            ELSE 'lost' END AS rfm_segment
+  FROM ranked r
+                """,
+                table=SQL.identifier(COMPUTED_TABLE),
+                orders=orders,
+                company=company.id,
+                company_key=company_key,
+                window_start=window_start,
+                today=today,
+                tier_ids=tiers.ids,
+                last_tier=tiers[-1].id,
+                new_days=company.customer_new_days,
+                at_risk_days=at_risk_days,
+                dormant_days=company.customer_dormant_days,
+                lost_days=company.customer_lost_days,
+            )
+        )
+        self.env.cr.execute(SQL("CREATE INDEX ON %s (partner_id)", SQL.identifier(COMPUTED_TABLE)))
+        self.env.cr.execute(SQL("ANALYZE %s", SQL.identifier(COMPUTED_TABLE)))
+
+    @api.model
+    def _apply_computed_table(self, company, today):
+        """Write the computed figures on the customers and their contacts where they differ,
+        log tier moves in the history and in the customers' chatter."""
+        company_key = str(company.id)
+        assignments = []
+        differs = []
+        for column, source in COMPUTED_PARTNER_COLUMNS.items():
+            assignments.append(
+                SQL(
+                    "%(column)s = COALESCE(partner.%(column)s, '{}'::jsonb) || jsonb_build_object(%(key)s, c.%(source)s)",
+                    column=SQL.identifier(column),
+                    key=company_key,
+                    source=SQL.identifier(source),
+                )
+            )
+            differs.append(
+                SQL(
+                    "COALESCE(partner.%(column)s -> %(key)s, 'null') IS DISTINCT FROM COALESCE(to_jsonb(c.%(source)s), 'null')",
+                    column=SQL.identifier(column),
+                    key=company_key,
+                    source=SQL.identifier(source),
+                )
+            )
+        updated = self.env.execute_query(
+            SQL(
+                """UPDATE res_partner partner SET %(assignments)s, write_date = NOW() AT TIME ZONE 'UTC'
+                     FROM %(table)s c
+                    WHERE partner.commercial_partner_id = c.partner_id AND (%(differs)s)
+                RETURNING partner.id""",
+                assignments=SQL(", ").join(assignments),
+                differs=SQL(" OR ").join(differs),
+                table=SQL.identifier(COMPUTED_TABLE),
+            )
+        )
+        moves = self.env.execute_query(
+            SQL(
+                """INSERT INTO customer_tier_history
+                          (partner_id, company_id, date, old_tier_id, new_tier_id, direction,
+                           value, value_rank, value_share, create_uid, write_uid, create_date, write_date)
+                   SELECT c.partner_id, %(company)s, %(today)s, c.old_tier_id, c.tier_id,
+                          CASE WHEN old.id IS NULL THEN 'new'
+                               WHEN (new.sequence, new.id) < (old.sequence, old.id) THEN 'up'
+                               ELSE 'down' END,
+                          c.value, c.value_rank, c.value_share, %(uid)s, %(uid)s,
+                          NOW() AT TIME ZONE 'UTC', NOW() AT TIME ZONE 'UTC'
+                     FROM %(table)s c
+                     JOIN customer_tier new ON new.id = c.tier_id
+                LEFT JOIN customer_tier old ON old.id = c.old_tier_id
+                    WHERE c.tier_id IS DISTINCT FROM c.old_tier_id
+                RETURNING partner_id, old_tier_id, new_tier_id, direction""",
+                company=company.id,
+                today=today,
+                uid=self.env.uid,
+                table=SQL.identifier(COMPUTED_TABLE),
+            )
+        )
+        self.env["res.partner"].invalidate_model(list(COMPUTED_PARTNER_COLUMNS))
+        self.env["customer.tier.history"].invalidate_model()
+        self._log_tier_moves(company, [(partner, old, new) for partner, old, new, direction in moves if direction != "new"])
+        directions = [move[3] for move in moves]
+        return {
+            "changed": len(updated),
+            "up": directions.count("up"),
+            "down": directions.count("down"),
+            "new": directions.count("new"),
+        }
+
+    @api.model
+    def _log_tier_moves(self, company, moves):
+        """One chatter note per customer whose tier moved (a first classification is no move)."""
+        if not moves:
+            return
+        tiers = self.browse({tier_id for _partner, old, new in moves for tier_id in (old, new)}).with_context(
+            active_test=False
+        )
+        names = dict(zip(tiers.ids, tiers.mapped("name"), strict=True))
+        bodies = {
+            partner: self.env._(
+                "Customer tier for %(company)s: %(old)s → %(new)s",
+                company=company.name,
+                old=names[old],
+                new=names[new],
+            )
+            for partner, old, new in moves
+        }
+        self.env["res.partner"].browse(list(bodies))._message_log_batch(bodies)

@@ -1,0 +1,32 @@
+from odoo import fields, models
+
+
+class ResCompany(models.Model):
+    _inherit = "res.company"
+
+    customer_value_basis = fields.Selection(
+        [("sale", "Confirmed sale orders (untaxed)"), ("invoice", "Invoiced revenue net of credit notes")],
+        string="Customer Value Basis",
+        required=True,
+        default="sale",
+    )
+    customer_value_window_months = fields.Integer(string="Value Window (months)", required=True, default=12)
+    customer_new_days = fields.Integer(string="New Customer Period (days)", required=True, default=90)
+    customer_at_risk_days = fields.Integer(
+        string="At Risk After (days)",
+        default=0,
+        help="A customer is at risk when it has not ordered for 1.5 times its own average interval "
+        "between orders, or for this many days when set (0: the interval rule only).",
+    )
+    customer_dormant_days = fields.Integer(string="Dormant After (days)", required=True, default=180)
+    customer_lost_days = fields.Integer(string="Lost After (days)", required=True, default=365)
+
+    _customer_window_positive = models.Constraint(
+        "CHECK(customer_value_window_months > 0)",
+        "The customer value window must be at least one month.",
+    )
+    _customer_lifecycle_days = models.Constraint(
+        "CHECK(customer_new_days > 0 AND customer_at_risk_days >= 0"
+        " AND customer_dormant_days > 0 AND customer_lost_days > customer_dormant_days)",
+        "Lifecycle thresholds must be positive and a customer must be dormant before it is lost.",
+    )

@@ -1,0 +1,12 @@
+from odoo import fields, models
+
+
+class ResConfigSettings(models.TransientModel):
+    _inherit = "res.config.settings"
+
+    customer_value_basis = fields.Selection(related="company_id.customer_value_basis", readonly=False)
+    customer_value_window_months = fields.Integer(related="company_id.customer_value_window_months", readonly=False)
+    customer_new_days = fields.Integer(related="company_id.customer_new_days", readonly=False)
+    customer_at_risk_days = fields.Integer(related="company_id.customer_at_risk_days", readonly=False)
+    customer_dormant_days = fields.Integer(related="company_id.customer_dormant_days", readonly=False)
+    customer_lost_days = fields.Integer(related="company_id.customer_lost_days", readonly=False)

@@ -1,0 +1,163 @@
+#!/usr/bin/env bash
+# One entry point for every developer task of the customer_relationship addon.
+#   tools/dev.sh run       set up, create the demo database once, serve on http://localhost:8069
+#   tools/dev.sh test      set up, install the addon in a throwaway database, run pytest-odoo and lint
+#   tools/dev.sh upgrade   update the addon (-u) in the run database
+#   tools/dev.sh pot       regenerate i18n/customer_relationship.pot
+#   tools/dev.sh lint      pre-commit (ruff, pylint-odoo, xml checks) over the addon
+#   tools/dev.sh setup     only install what is missing
+# Settings (environment): ODOO_SRC (/opt/odoo), CR_HOME (~/.local/share/customer_relationship),
+# CR_DB (customer_relationship), CR_PORT (8069), CR_DB_USER (odoo).
+set -euo pipefail
+
+ADDON_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+ADDON=customer_relationship
+ODOO_SRC=${ODOO_SRC:-/opt/odoo}
+CR_HOME=${CR_HOME:-$HOME/.local/share/customer_relationship}
+VENV=$CR_HOME/venv
+PY=$VENV/bin/python
+DB_NAME=${CR_DB:-customer_relationship}
+DB_USER=${CR_DB_USER:-odoo}
+PORT=${CR_PORT:-8069}
+CONF=$CR_HOME/odoo.conf
+DEB_PACKAGES=(postgresql postgresql-client libpq-dev libldap2-dev libsasl2-dev chromium wkhtmltopdf git)
+DEV_PIP_PACKAGES=(pytest pytest-odoo websocket-client pre-commit ruff pylint-odoo whool)
+
+log() { printf '\033[1m[%s]\033[0m %s\n' "$ADDON" "$*" >&2; }
+as_root() { if [[ $(id -u) == 0 ]]; then "$@"; else sudo "$@"; fi; }
+
+ensure_odoo_source() {
+  if ! grep -qs "version_info = (19" "$ODOO_SRC/odoo/release.py"; then
+    log "Odoo 19.0 source not found at $ODOO_SRC; cloning it (needs internet)"
+    git clone --depth 1 --branch 19.0 https://github.com/odoo/odoo.git "$ODOO_SRC"
+  fi
+}
+
+ensure_debian_packages() {
+  local missing=()
+  for pkg in "${DEB_PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "ok installed" || missing+=("$pkg")
+  done
+  if ((${#missing[@]})); then
+    log "installing Debian packages: ${missing[*]}"
+    as_root apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "${missing[@]}" >/dev/null
+  fi
+}
+
+ensure_postgres() {
+  if ! pg_isready -q -h 127.0.0.1 -p 5432; then
+    log "starting PostgreSQL"
+    as_root pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | sort -V | tail -1)" main start
+    for _ in $(seq 30); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 1; done
+  fi
+  # Odoo refuses to run as the postgres superuser: it gets its own role that may create databases.
+  if [[ -z $(psql_admin -tAc "SELECT 1 FROM pg_roles WHERE rolname = '$DB_USER'") ]]; then
+    log "creating PostgreSQL role $DB_USER"
+    psql_admin -qc "CREATE ROLE \"$DB_USER\" LOGIN CREATEDB"
+  fi
+}
+
+psql_admin() {
+  if [[ $(id -u) == 0 ]]; then su postgres -c "psql -X -h 127.0.0.1 $(printf '%q ' "$@")"; else psql -X -h 127.0.0.1 -U postgres "$@"; fi
+}
+
+ensure_venv() {
+  local stamp=$VENV/.cr-stamp want
+  want=$(cat "$ODOO_SRC/requirements.txt" <(printf '%s\n' "${DEV_PIP_PACKAGES[@]}") | sha1sum | cut -d' ' -f1)
+  [[ -f $stamp && $(cat "$stamp") == "$want" ]] && return
+  log "creating the Python environment in $VENV (a few minutes the first time)"
+  python3 -m venv "$VENV"
+  local constraint
+  constraint=$(mktemp)
+  # cbor2 pinned by Odoo 19 only builds with an older setuptools.
+  echo "setuptools<70" >"$constraint"
+  # pip >= 25.3 reads build constraints from their own variable; older pip from PIP_CONSTRAINT.
+  export PIP_CONSTRAINT=$constraint PIP_BUILD_CONSTRAINT=$constraint
+  "$PY" -m pip install -q --upgrade pip wheel "setuptools<70"
+  "$PY" -m pip install -q -r "$ODOO_SRC/requirements.txt"
+  "$PY" -m pip install -q "${DEV_PIP_PACKAGES[@]}"
+  unset PIP_CONSTRAINT PIP_BUILD_CONSTRAINT
+  rm -f "$constraint"
+  echo "$want" >"$stamp"
+}
+
+ensure_config() {
+  mkdir -p "$CR_HOME/addons" "$CR_HOME/data"
+  # Odoo names an addon after its folder: the checkout is linked in as customer_relationship.
+  ln -sfn "$ADDON_DIR" "$CR_HOME/addons/$ADDON"
+  cat >"$CONF" <<CONF
+[options]
+addons_path = $ODOO_SRC/addons,$CR_HOME/addons
+data_dir = $CR_HOME/data
+db_host = 127.0.0.1
+db_port = 5432
+db_user = $DB_USER
+db_password = False
+http_port = $PORT
+admin_passwd = admin
+CONF
+}
+
+setup() {
+  ensure_odoo_source
+  ensure_debian_packages
+  ensure_postgres
+  ensure_venv
+  ensure_config
+}
+
+odoo_bin() { "$PY" "$ODOO_SRC/odoo-bin" -c "$CONF" "$@"; }
+
+db_exists() { [[ -n $(psql -X -h 127.0.0.1 -U "$DB_USER" -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname = '$1'") ]]; }
+
+cmd_run() {
+  setup
+  if ! db_exists "$DB_NAME"; then
+    log "creating database $DB_NAME with the addon and its demo data"
+    odoo_bin -d "$DB_NAME" -i "$ADDON" --with-demo --load-language zh_CN --stop-after-init
+  fi
+  log "Odoo serves $DB_NAME on http://localhost:$PORT  (login: admin / password: admin); Ctrl-C stops it"
+  exec "$PY" "$ODOO_SRC/odoo-bin" -c "$CONF" -d "$DB_NAME" --db-filter="^$DB_NAME\$"
+}
+
+cmd_upgrade() {
+  setup
+  odoo_bin -d "$DB_NAME" -u "$ADDON" --stop-after-init
+}
+
+cmd_pot() {
+  setup
+  local db=${ADDON}_pot_$$
+  trap 'dropdb -h 127.0.0.1 -U "$DB_USER" --if-exists "$db"' EXIT
+  odoo_bin -d "$db" -i "$ADDON" --stop-after-init
+  odoo_bin -d "$db" --i18n-export="$ADDON_DIR/i18n/$ADDON.pot" --modules="$ADDON" --stop-after-init 2>/dev/null ||
+    odoo_bin i18n export -d "$db" -o "$ADDON_DIR/i18n/$ADDON.pot" "$ADDON"
+  log "wrote i18n/$ADDON.pot"
+}
+
+cmd_lint() {
+  setup
+  (cd "$ADDON_DIR" && PATH=$VENV/bin:$PATH "$VENV/bin/pre-commit" run --all-files --show-diff-on-failure)
+}
+
+cmd_test() {
+  setup
+  local db=${ADDON}_test_$$
+  trap 'dropdb -h 127.0.0.1 -U "$DB_USER" --if-exists "$db" 2>/dev/null || true' EXIT
+  cmd_lint
+  log "installing the addon in the throwaway database $db"
+  odoo_bin -d "$db" -i "$ADDON" --with-demo --stop-after-init --log-level=warn
+  log "running the tests"
+  # The no-skip plugin makes a skipped test (e.g. a browser test without websocket-client) fail the run.
+  (cd "$CR_HOME/addons/$ADDON" &&
+    PYTHONPATH=$ADDON_DIR/tools${PYTHONPATH:+:$PYTHONPATH} "$PY" -m pytest -p pytest_no_skip \
+      --odoo-config="$CONF" --odoo-database="$db" --odoo-http -o addopts="" -q -rfEs \
+      "$CR_HOME/addons/$ADDON/tests" "$@")
+}
+
+case ${1:-} in
+  run | test | upgrade | pot | lint) cmd=$1; shift; "cmd_$cmd" "$@" ;;
+  setup) setup ;;
+  *) sed -n '2,10p' "$0"; exit 2 ;;
+esac
