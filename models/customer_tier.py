@@ -1,4 +1,5 @@
 import logging
+from itertools import pairwise
 
 from dateutil.relativedelta import relativedelta
 
@@ -126,11 +127,10 @@ class CustomerTier(models.Model):
             if not tiers:
                 continue
             limits = tiers.mapped("share_limit")
-            if any(low >= high for low, high in zip(limits, limits[1:], strict=False)):
+            if any(low >= high for low, high in pairwise(limits)):
                 raise ValidationError(
                     self.env._(
-                        "Cumulative share limits must strictly increase with the sequence of the "
-                        "tiers (%(tiers)s).",
+                        "Cumulative share limits must strictly increase with the sequence of the tiers (%(tiers)s).",
                         tiers=", ".join(f"{t.name} {t.share_limit:g}%" for t in tiers),
                     )
                 )
@@ -161,7 +161,8 @@ class CustomerTier(models.Model):
 
     @api.model
     def _cron_recompute_customer_tiers(self):
-        companies = self.env["res.company"].search([])
+        # A database holds a handful of companies: each is one set-based batch.
+        companies = self.env["res.company"].search([])  # pylint: disable=no-search-all
         cron = self.env["ir.cron"]
         cron._commit_progress(remaining=len(companies))
         for company in companies:
@@ -330,7 +331,8 @@ SELECT r.partner_id, r.old_tier_id, r.value, r.value_rank, r.order_count,
         for column, source in COMPUTED_PARTNER_COLUMNS.items():
             assignments.append(
                 SQL(
-                    "%(column)s = COALESCE(partner.%(column)s, '{}'::jsonb) || jsonb_build_object(%(key)s, c.%(source)s)",
+                    "%(column)s = COALESCE(partner.%(column)s, '{}'::jsonb)"
+                    " || jsonb_build_object(%(key)s, c.%(source)s)",
                     column=SQL.identifier(column),
                     key=company_key,
                     source=SQL.identifier(source),
@@ -338,7 +340,8 @@ SELECT r.partner_id, r.old_tier_id, r.value, r.value_rank, r.order_count,
             )
             differs.append(
                 SQL(
-                    "COALESCE(partner.%(column)s -> %(key)s, 'null') IS DISTINCT FROM COALESCE(to_jsonb(c.%(source)s), 'null')",
+                    "COALESCE(partner.%(column)s -> %(key)s, 'null')"
+                    " IS DISTINCT FROM COALESCE(to_jsonb(c.%(source)s), 'null')",
                     column=SQL.identifier(column),
                     key=company_key,
                     source=SQL.identifier(source),
@@ -379,7 +382,9 @@ SELECT r.partner_id, r.old_tier_id, r.value, r.value_rank, r.order_count,
         )
         self.env["res.partner"].invalidate_model(list(COMPUTED_PARTNER_COLUMNS))
         self.env["customer.tier.history"].invalidate_model()
-        self._log_tier_moves(company, [(partner, old, new) for partner, old, new, direction in moves if direction != "new"])
+        self._log_tier_moves(
+            company, [(partner, old, new) for partner, old, new, direction in moves if direction != "new"]
+        )
         directions = [move[3] for move in moves]
         return {
             "changed": len(updated),

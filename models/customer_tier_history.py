@@ -11,7 +11,7 @@ class CustomerTierHistory(models.Model):
     company_id = fields.Many2one("res.company", required=True, index=True, ondelete="cascade")
     date = fields.Date(required=True, default=fields.Date.context_today, index=True)
     old_tier_id = fields.Many2one("customer.tier", string="Previous Tier", ondelete="set null")
-    new_tier_id = fields.Many2one("customer.tier", string="New Tier", ondelete="set null")
+    new_tier_id = fields.Many2one("customer.tier", ondelete="set null")
     direction = fields.Selection(
         [("new", "First classification"), ("up", "Moved up"), ("down", "Moved down")],
         required=True,

@@ -6,7 +6,6 @@ class ResCompany(models.Model):
 
     customer_value_basis = fields.Selection(
         [("sale", "Confirmed sale orders (untaxed)"), ("invoice", "Invoiced revenue net of credit notes")],
-        string="Customer Value Basis",
         required=True,
         default="sale",
     )

@@ -28,7 +28,7 @@ class ResPartner(models.Model):
 
     # Value tier: written per company by customer.tier's recomputation, on the commercial
     # partner and its contacts alike; company-dependent so each company has its own figures.
-    customer_tier_id = fields.Many2one("customer.tier", string="Customer Tier", company_dependent=True)
+    customer_tier_id = fields.Many2one("customer.tier", company_dependent=True)
     customer_tier_color = fields.Integer(related="customer_tier_id.color", string="Tier Color")
     customer_tier_locked = fields.Boolean(
         string="Tier Set by Hand",
@@ -38,7 +38,6 @@ class ResPartner(models.Model):
     customer_tier_lock_reason = fields.Char(string="Reason for the Manual Tier", company_dependent=True)
     customer_tier_history_ids = fields.One2many("customer.tier.history", "partner_id", string="Tier History")
     customer_value = fields.Float(
-        string="Customer Value",
         company_dependent=True,
         digits="Product Price",
         help="Revenue of the customer over the value window, in company currency.",
@@ -95,7 +94,9 @@ class ResPartner(models.Model):
         result = super().write(vals)
         for partner in commercial:
             if partner.customer_tier_locked and not partner.customer_tier_lock_reason:
-                raise ValidationError(self.env._("Give the reason why the tier of %(name)s is set by hand.", name=partner.name))
+                raise ValidationError(
+                    self.env._("Give the reason why the tier of %(name)s is set by hand.", name=partner.name)
+                )
         moved = commercial.filtered(lambda p: p.customer_tier_id and p.customer_tier_id != old_tiers[p])
         if moved:
             self.env["customer.tier.history"].create(

@@ -20,7 +20,7 @@ DB_NAME=${CR_DB:-customer_relationship}
 DB_USER=${CR_DB_USER:-odoo}
 PORT=${CR_PORT:-8069}
 CONF=$CR_HOME/odoo.conf
-DEB_PACKAGES=(postgresql postgresql-client libpq-dev libldap2-dev libsasl2-dev chromium wkhtmltopdf git)
+DEB_PACKAGES=(postgresql postgresql-client libpq-dev libldap2-dev libsasl2-dev chromium wkhtmltopdf gettext git)
 DEV_PIP_PACKAGES=(pytest pytest-odoo websocket-client pre-commit ruff pylint-odoo whool)
 
 log() { printf '\033[1m[%s]\033[0m %s\n' "$ADDON" "$*" >&2; }
@@ -109,6 +109,12 @@ setup() {
 
 odoo_bin() { "$PY" "$ODOO_SRC/odoo-bin" -c "$CONF" "$@"; }
 
+# Throwaway databases go when the command ends, whatever its outcome.
+drop_on_exit() {
+  THROWAWAY_DB=$1
+  trap 'dropdb -h 127.0.0.1 -U "$DB_USER" --if-exists "$THROWAWAY_DB" 2>/dev/null || true' EXIT
+}
+
 db_exists() { [[ -n $(psql -X -h 127.0.0.1 -U "$DB_USER" -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname = '$1'") ]]; }
 
 cmd_run() {
@@ -129,11 +135,12 @@ cmd_upgrade() {
 cmd_pot() {
   setup
   local db=${ADDON}_pot_$$
-  trap 'dropdb -h 127.0.0.1 -U "$DB_USER" --if-exists "$db"' EXIT
-  odoo_bin -d "$db" -i "$ADDON" --stop-after-init
-  odoo_bin -d "$db" --i18n-export="$ADDON_DIR/i18n/$ADDON.pot" --modules="$ADDON" --stop-after-init 2>/dev/null ||
-    odoo_bin i18n export -d "$db" -o "$ADDON_DIR/i18n/$ADDON.pot" "$ADDON"
-  log "wrote i18n/$ADDON.pot"
+  drop_on_exit "$db"
+  odoo_bin -d "$db" -i "$ADDON" --stop-after-init --log-level=warn
+  "$PY" "$ODOO_SRC/odoo-bin" i18n export -c "$CONF" -d "$db" "$ADDON"
+  # Keep the Chinese catalogue in step: new strings appear there untranslated, gone ones go.
+  msgmerge --quiet --update --no-fuzzy-matching --backup=none "$ADDON_DIR/i18n/zh_CN.po" "$ADDON_DIR/i18n/$ADDON.pot"
+  log "wrote i18n/$ADDON.pot and merged it into i18n/zh_CN.po"
 }
 
 cmd_lint() {
@@ -144,7 +151,7 @@ cmd_lint() {
 cmd_test() {
   setup
   local db=${ADDON}_test_$$
-  trap 'dropdb -h 127.0.0.1 -U "$DB_USER" --if-exists "$db" 2>/dev/null || true' EXIT
+  drop_on_exit "$db"
   cmd_lint
   log "installing the addon in the throwaway database $db"
   odoo_bin -d "$db" -i "$ADDON" --with-demo --stop-after-init --log-level=warn
