@@ -122,26 +122,30 @@ class CustomerTier(models.Model):
 
     @api.constrains("share_limit", "sequence", "company_id", "active")
     def _check_share_limits(self):
-        for company_id in set(self.mapped("company_id.id")) | ({False} if not all(self.company_id) else set()):
-            tiers = self.search([("company_id", "=", company_id)])
-            if not tiers:
-                continue
-            limits = tiers.mapped("share_limit")
-            if any(low >= high for low, high in pairwise(limits)):
-                raise ValidationError(
-                    self.env._(
-                        "Cumulative share limits must strictly increase with the sequence of the tiers (%(tiers)s).",
-                        tiers=", ".join(f"{t.name} {t.share_limit:g}%" for t in tiers),
-                    )
+        # Data files create a tier set one record at a time: only its order is checked then,
+        # its completeness when it is used (see _build_computed_table).
+        check_complete = not self.env.context.get("install_mode")
+        for company_id in {tier.company_id.id for tier in self}:
+            self.search([("company_id", "=", company_id)])._check_tier_set(check_complete)
+
+    def _check_tier_set(self, check_complete=True):
+        """``self``: one company's tiers in sequence order."""
+        limits = self.mapped("share_limit")
+        if any(low >= high for low, high in pairwise(limits)):
+            raise ValidationError(
+                self.env._(
+                    "Cumulative share limits must strictly increase with the sequence of the tiers (%(tiers)s).",
+                    tiers=", ".join(f"{t.name} {t.share_limit:g}%" for t in self),
                 )
-            if limits[-1] < 100:
-                raise ValidationError(
-                    self.env._(
-                        "The last tier (%(tier)s) must reach 100%% of the cumulative share, so that "
-                        "every customer gets a tier.",
-                        tier=tiers[-1].name,
-                    )
+            )
+        if check_complete and limits and limits[-1] < 100:
+            raise ValidationError(
+                self.env._(
+                    "The last tier (%(tier)s) must reach 100%% of the cumulative share, so that "
+                    "every customer gets a tier.",
+                    tier=self[-1].name,
                 )
+            )
 
     def action_view_customers(self):
         self.ensure_one()
@@ -193,6 +197,7 @@ class CustomerTier(models.Model):
         tiers = self._tiers_for_company(company)
         if not tiers:
             raise ValidationError(self.env._("No customer tier is defined for %(company)s.", company=company.name))
+        tiers._check_tier_set()
         today = today or fields.Date.context_today(self)
         self.env.flush_all()
         company_key = str(company.id)
@@ -331,8 +336,9 @@ SELECT r.partner_id, r.old_tier_id, r.value, r.value_rank, r.order_count,
         for column, source in COMPUTED_PARTNER_COLUMNS.items():
             assignments.append(
                 SQL(
-                    "%(column)s = COALESCE(partner.%(column)s, '{}'::jsonb)"
-                    " || jsonb_build_object(%(key)s, c.%(source)s)",
+                    # An empty value is no key at all: Odoo casts a json null to numeric and fails.
+                    "%(column)s = (COALESCE(partner.%(column)s, '{}'::jsonb) - %(key)s)"
+                    " || jsonb_strip_nulls(jsonb_build_object(%(key)s, c.%(source)s))",
                     column=SQL.identifier(column),
                     key=company_key,
                     source=SQL.identifier(source),

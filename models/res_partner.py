@@ -28,7 +28,8 @@ class ResPartner(models.Model):
 
     # Value tier: written per company by customer.tier's recomputation, on the commercial
     # partner and its contacts alike; company-dependent so each company has its own figures.
-    customer_tier_id = fields.Many2one("customer.tier", company_dependent=True)
+    # Read-only in forms: only a manager's locked tier is set by hand (see the form view).
+    customer_tier_id = fields.Many2one("customer.tier", company_dependent=True, readonly=True)
     customer_tier_color = fields.Integer(related="customer_tier_id.color", string="Tier Color")
     customer_tier_locked = fields.Boolean(
         string="Tier Set by Hand",
@@ -39,32 +40,40 @@ class ResPartner(models.Model):
     customer_tier_history_ids = fields.One2many("customer.tier.history", "partner_id", string="Tier History")
     customer_value = fields.Float(
         company_dependent=True,
+        readonly=True,
         digits="Product Price",
         help="Revenue of the customer over the value window, in company currency.",
     )
     customer_value_currency_id = fields.Many2one(
         "res.currency", compute="_compute_customer_value_currency_id", string="Value Currency"
     )
-    customer_value_rank = fields.Integer(string="Value Rank", company_dependent=True, aggregator=False)
+    customer_value_rank = fields.Integer(string="Value Rank", company_dependent=True, readonly=True, aggregator=False)
     customer_value_share = fields.Float(
         string="Cumulative Share (%)",
         company_dependent=True,
+        readonly=True,
         digits=(5, 2),
         aggregator="max",
         help="Share of the company's customer value reached by all customers down to this one.",
     )
 
     # Purchase behaviour (RFM) and lifecycle
-    first_order_date = fields.Date(company_dependent=True)
-    last_order_date = fields.Date(company_dependent=True)
-    customer_order_count = fields.Integer(string="Orders in Window", company_dependent=True)
-    average_order_interval = fields.Float(string="Average Order Interval (days)", company_dependent=True, digits=(7, 1))
-    expected_next_order_date = fields.Date(company_dependent=True)
-    customer_lifecycle = fields.Selection(LIFECYCLES, string="Lifecycle", company_dependent=True)
-    rfm_recency_score = fields.Integer(string="Recency Score", company_dependent=True, aggregator="avg")
-    rfm_frequency_score = fields.Integer(string="Frequency Score", company_dependent=True, aggregator="avg")
-    rfm_monetary_score = fields.Integer(string="Monetary Score", company_dependent=True, aggregator="avg")
-    rfm_segment = fields.Selection(RFM_SEGMENTS, string="RFM Segment", company_dependent=True)
+    first_order_date = fields.Date(company_dependent=True, readonly=True)
+    last_order_date = fields.Date(company_dependent=True, readonly=True)
+    customer_order_count = fields.Integer(string="Orders in Window", company_dependent=True, readonly=True)
+    average_order_interval = fields.Float(
+        string="Average Order Interval (days)", company_dependent=True, readonly=True, digits=(7, 1)
+    )
+    expected_next_order_date = fields.Date(company_dependent=True, readonly=True)
+    customer_lifecycle = fields.Selection(LIFECYCLES, string="Lifecycle", company_dependent=True, readonly=True)
+    rfm_recency_score = fields.Integer(string="Recency Score", company_dependent=True, readonly=True, aggregator="avg")
+    rfm_frequency_score = fields.Integer(
+        string="Frequency Score", company_dependent=True, readonly=True, aggregator="avg"
+    )
+    rfm_monetary_score = fields.Integer(
+        string="Monetary Score", company_dependent=True, readonly=True, aggregator="avg"
+    )
+    rfm_segment = fields.Selection(RFM_SEGMENTS, string="RFM Segment", company_dependent=True, readonly=True)
 
     @api.depends_context("company")
     def _compute_customer_value_currency_id(self):
@@ -99,7 +108,9 @@ class ResPartner(models.Model):
                 )
         moved = commercial.filtered(lambda p: p.customer_tier_id and p.customer_tier_id != old_tiers[p])
         if moved:
-            self.env["customer.tier.history"].create(
+            # The history is a system log no user creates by hand; the manager's right to set the
+            # tier was checked above.
+            self.env["customer.tier.history"].sudo().create(
                 [
                     {
                         "partner_id": partner.id,

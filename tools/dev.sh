@@ -5,6 +5,7 @@
 #   tools/dev.sh upgrade   update the addon (-u) in the run database
 #   tools/dev.sh pot       regenerate i18n/customer_relationship.pot
 #   tools/dev.sh lint      pre-commit (ruff, pylint-odoo, xml checks) over the addon
+#   tools/dev.sh bench     tier recomputation benchmark on 100,000 customers (scratch database)
 #   tools/dev.sh setup     only install what is missing
 # Settings (environment): ODOO_SRC (/opt/odoo), CR_HOME (~/.local/share/customer_relationship),
 # CR_DB (customer_relationship), CR_PORT (8069), CR_DB_USER (odoo).
@@ -93,7 +94,6 @@ data_dir = $CR_HOME/data
 db_host = 127.0.0.1
 db_port = 5432
 db_user = $DB_USER
-db_password = False
 http_port = $PORT
 admin_passwd = admin
 CONF
@@ -143,6 +143,13 @@ cmd_pot() {
   log "wrote i18n/$ADDON.pot and merged it into i18n/zh_CN.po"
 }
 
+cmd_bench() {
+  setup
+  local db=${ADDON}_bench
+  db_exists "$db" || odoo_bin -d "$db" -i "$ADDON" --stop-after-init --log-level=warn
+  PYTHONPATH=$ODOO_SRC:$CR_HOME/addons "$PY" "$ADDON_DIR/bench/tier_benchmark.py" -c "$CONF" -d "$db" "$@"
+}
+
 cmd_lint() {
   setup
   (cd "$ADDON_DIR" && PATH=$VENV/bin:$PATH "$VENV/bin/pre-commit" run --all-files --show-diff-on-failure)
@@ -158,13 +165,13 @@ cmd_test() {
   log "running the tests"
   # The no-skip plugin makes a skipped test (e.g. a browser test without websocket-client) fail the run.
   (cd "$CR_HOME/addons/$ADDON" &&
-    PYTHONPATH=$ADDON_DIR/tools${PYTHONPATH:+:$PYTHONPATH} "$PY" -m pytest -p pytest_no_skip \
+    PYTHONPATH=$ODOO_SRC:$ADDON_DIR/tools${PYTHONPATH:+:$PYTHONPATH} "$PY" -m pytest -p pytest_no_skip \
       --odoo-config="$CONF" --odoo-database="$db" --odoo-http -o addopts="" -q -rfEs \
       "$CR_HOME/addons/$ADDON/tests" "$@")
 }
 
 case ${1:-} in
-  run | test | upgrade | pot | lint) cmd=$1; shift; "cmd_$cmd" "$@" ;;
+  run | test | upgrade | pot | lint | bench) cmd=$1; shift; "cmd_$cmd" "$@" ;;
   setup) setup ;;
   *) sed -n '2,10p' "$0"; exit 2 ;;
 esac

@@ -1,0 +1,167 @@
+"""Benchmark of the customer tier recomputation (not a test).
+
+Run it with ``tools/dev.sh bench`` (or ``make bench``): in a scratch database it generates
+100,000 customers and 1,000,000 confirmed sale orders over 24 months with a skewed
+distribution (bulk SQL), then times in one run:
+
+  (a) the addon's full recomputation (every customer classified for the first time),
+  (b) a re-run with no new data,
+  (c) a baseline: one raw SQL aggregation with window functions plus one bulk UPDATE of the
+      same partner columns.
+
+It prints the ratios a/c and b/a (targets: a/c <= 2.0, b/a <= 0.5) and the query counts.
+"""
+
+import argparse
+import time
+
+from dateutil.relativedelta import relativedelta
+
+import odoo
+from odoo.modules.registry import Registry
+from odoo.tools import SQL, config
+
+from odoo.addons.customer_relationship.models.customer_tier import COMPUTED_PARTNER_COLUMNS
+
+
+def generate(cr, customers, orders, company_id, currency_id):
+    cr.execute("SELECT COUNT(*) FROM res_partner WHERE ref = 'bench'")
+    if cr.fetchone()[0] >= customers:
+        return False
+    cr.execute(
+        SQL(
+            """INSERT INTO res_partner (name, complete_name, ref, active, is_company, type, customer_rank,
+                                        autopost_bills, create_date, write_date)
+               SELECT 'Bench customer ' || i, 'Bench customer ' || i, 'bench', TRUE, TRUE, 'contact', 1,
+                      'ask', NOW(), NOW()
+                 FROM generate_series(1, %s) AS i""",
+            customers,
+        )
+    )
+    cr.execute("UPDATE res_partner SET commercial_partner_id = id WHERE ref = 'bench'")
+    cr.execute("SELECT MIN(id) FROM res_partner WHERE ref = 'bench'")
+    first_id = cr.fetchone()[0]
+    cr.execute("SELECT id FROM product_pricelist ORDER BY id LIMIT 1")
+    pricelist_id = cr.fetchone()[0]
+    # Skewed: random()^3 picks low partner numbers far more often, and amounts are heavy-tailed.
+    cr.execute(
+        SQL(
+            """INSERT INTO sale_order (name, partner_id, partner_invoice_id, partner_shipping_id, company_id,
+                                       currency_id, pricelist_id, currency_rate, date_order, state,
+                                       amount_untaxed, amount_tax, amount_total, create_date, write_date)
+               SELECT 'BENCH/' || i, pid, pid, pid, %(company)s, %(currency)s, %(pricelist)s, 1,
+                      NOW() - random() * INTERVAL '730 days',
+                      CASE WHEN random() < 0.03 THEN 'cancel' ELSE 'sale' END,
+                      amount, 0, amount, NOW(), NOW()
+                 FROM (SELECT i, %(first)s + FLOOR(%(customers)s * power(random(), 3))::int AS pid,
+                              ROUND((50 + 5000 * power(random(), 4))::numeric, 2) AS amount
+                         FROM generate_series(1, %(orders)s) AS i) AS g""",
+            company=company_id,
+            currency=currency_id,
+            pricelist=pricelist_id,
+            first=first_id,
+            customers=customers,
+            orders=orders,
+        )
+    )
+    cr.execute("ANALYZE res_partner")
+    cr.execute("ANALYZE sale_order")
+    return True
+
+
+def reset(cr):
+    columns = SQL(", ").join(SQL("%s = NULL", SQL.identifier(column)) for column in COMPUTED_PARTNER_COLUMNS)
+    cr.execute(SQL("UPDATE res_partner SET %s WHERE ref = 'bench'", columns))
+    cr.execute("DELETE FROM customer_tier_history")
+    cr.execute("VACUUM ANALYZE res_partner" if cr._cnx.autocommit else "ANALYZE res_partner")
+
+
+def baseline(cr, company, window_start):
+    key = str(company.id)
+    cr.execute(
+        SQL(
+            """WITH per_partner AS (
+                   SELECT partner.commercial_partner_id AS partner_id, SUM(so.amount_untaxed) AS value,
+                          COUNT(*) AS order_count, MIN(so.date_order)::date AS first_date,
+                          MAX(so.date_order)::date AS last_date
+                     FROM sale_order so JOIN res_partner partner ON partner.id = so.partner_id
+                    WHERE so.company_id = %(company)s AND so.state = 'sale' AND so.date_order >= %(start)s
+                 GROUP BY 1),
+               ranked AS (
+                   SELECT *, RANK() OVER (ORDER BY value DESC) AS value_rank,
+                          100 * SUM(value) OVER (ORDER BY value DESC) / SUM(value) OVER () AS share,
+                          NTILE(5) OVER (ORDER BY last_date) AS r, NTILE(5) OVER (ORDER BY order_count) AS f,
+                          NTILE(5) OVER (ORDER BY value) AS m
+                     FROM per_partner)
+               UPDATE res_partner partner SET
+                   customer_tier_id = jsonb_build_object(%(key)s, CASE WHEN share <= 50 THEN 1 WHEN share <= 80 THEN 2
+                                                                        WHEN share <= 95 THEN 3 ELSE 4 END),
+                   customer_value = jsonb_build_object(%(key)s, ROUND(value, 2)),
+                   customer_value_rank = jsonb_build_object(%(key)s, value_rank),
+                   customer_value_share = jsonb_build_object(%(key)s, ROUND(share, 2)),
+                   first_order_date = jsonb_build_object(%(key)s, first_date),
+                   last_order_date = jsonb_build_object(%(key)s, last_date),
+                   customer_order_count = jsonb_build_object(%(key)s, order_count),
+                   average_order_interval = jsonb_build_object(
+                       %(key)s, (last_date - first_date) / GREATEST(order_count - 1, 1)),
+                   expected_next_order_date = jsonb_build_object(%(key)s, last_date + 30),
+                   customer_lifecycle = jsonb_build_object(%(key)s, 'active'),
+                   rfm_recency_score = jsonb_build_object(%(key)s, r),
+                   rfm_frequency_score = jsonb_build_object(%(key)s, f),
+                   rfm_monetary_score = jsonb_build_object(%(key)s, m),
+                   rfm_segment = jsonb_build_object(%(key)s, 'loyal')
+                 FROM ranked WHERE partner.id = ranked.partner_id""",
+            company=company.id,
+            start=window_start,
+            key=key,
+        )
+    )
+
+
+def timed(cr, function):
+    queries = cr.sql_log_count
+    start = time.perf_counter()
+    result = function()
+    cr.flush()
+    return time.perf_counter() - start, cr.sql_log_count - queries, result
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("-c", "--config", required=True)
+    parser.add_argument("-d", "--database", required=True)
+    parser.add_argument("--customers", type=int, default=100_000)
+    parser.add_argument("--orders", type=int, default=1_000_000)
+    args = parser.parse_args()
+    config.parse_config(["-c", args.config, "-d", args.database])
+    registry = Registry(args.database)
+    with registry.cursor() as cr:
+        env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
+        company = env.ref("base.main_company")
+        start = time.perf_counter()
+        if generate(cr, args.customers, args.orders, company.id, company.currency_id.id):
+            elapsed = time.perf_counter() - start
+            print(f"generated {args.customers:,} customers and {args.orders:,} orders in {elapsed:.1f} s")
+        reset(cr)
+        cr.commit()
+        env.invalidate_all()
+        tiers = env["customer.tier"]
+
+        time_a, queries_a, result_a = timed(cr, lambda: tiers._recompute_company_tiers(company))
+        cr.commit()
+        time_b, queries_b, result_b = timed(cr, lambda: tiers._recompute_company_tiers(company))
+        cr.commit()
+        window_start = odoo.fields.Date.today() - relativedelta(months=company.customer_value_window_months)
+        time_c, queries_c, _result = timed(cr, lambda: baseline(cr, company, window_start))
+        cr.rollback()
+
+        print(f"(a) full recomputation : {time_a:7.2f} s  {queries_a:3d} queries  {result_a}")
+        print(f"(b) re-run, no change  : {time_b:7.2f} s  {queries_b:3d} queries  {result_b}")
+        print(f"(c) raw SQL baseline   : {time_c:7.2f} s  {queries_c:3d} queries")
+        print(f"a/c = {time_a / time_c:.2f}  (target <= 2.0)")
+        print(f"b/c = {time_b / time_c:.2f}")
+        print(f"b/a = {time_b / time_a:.2f}  (target <= 0.5)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,39 @@
+import { registry } from "@web/core/registry";
+import { stepUtils } from "@web_tour/tour_utils";
+
+registry.category("web_tour.tours").add("customer_relationship_tier_tour", {
+    url: "/odoo",
+    steps: () => [
+        ...stepUtils.goToAppSteps(
+            "customer_relationship.customer_relationship_menu_root",
+            "Open the Customer Relationship app"
+        ),
+        {
+            content: "The customers kanban is grouped by tier",
+            trigger: ".o_kanban_group .o_column_title:contains(Platinum)",
+        },
+        {
+            content: "Search the tour customer",
+            trigger: ".o_searchview_input",
+            run: "edit Tour Trading Co",
+        },
+        {
+            trigger: ".o_searchview_autocomplete .o-dropdown-item:first",
+            run: "click",
+        },
+        {
+            content: "Open the customer",
+            trigger: ".o_kanban_record:contains(Tour Trading Co)",
+            run: "click",
+        },
+        {
+            content: "Open the Customer Relationship tab",
+            trigger: ".o_notebook .nav-link:contains(Customer Relationship)",
+            run: "click",
+        },
+        {
+            content: "The tier and lifecycle are shown",
+            trigger: ".o_notebook .o_field_widget[name=customer_lifecycle]:contains(Prospect)",
+        },
+    ],
+});

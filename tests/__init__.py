@@ -1,0 +1,3 @@
+from . import test_common
+from . import test_customer_tier
+from . import test_ui

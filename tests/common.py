@@ -1,0 +1,93 @@
+from datetime import date, datetime, time
+
+from odoo import Command
+from odoo.tests import TransactionCase, new_test_user
+
+
+class CustomerRelationshipCase(TransactionCase):
+    """Two companies (USD and EUR), salespeople of each addon level, and helpers that create
+    customers with contacts and confirmed orders at given dates, amounts and currencies.
+
+    The companies are new, so the demo data of the main company never enters their figures."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.usd = cls.env.ref("base.USD")
+        cls.eur = cls.env.ref("base.EUR")
+        cls.eur.active = True
+        cls.company, cls.company_eu = cls.env["res.company"].create(
+            [
+                {"name": "CR Test Shanghai", "currency_id": cls.usd.id},
+                {"name": "CR Test Hamburg", "currency_id": cls.eur.id},
+            ]
+        )
+        # 1 USD buys 0.5 EUR in the USD company: a 1,000 EUR order is worth 2,000 USD there.
+        cls.env["res.currency.rate"].create(
+            {"currency_id": cls.eur.id, "company_id": cls.company.id, "name": date(2020, 1, 1), "rate": 0.5}
+        )
+        cls.pricelists = {
+            currency: cls.env["product.pricelist"].create(
+                {"name": f"CR {currency.name}", "currency_id": currency.id, "company_id": False}
+            )
+            for currency in (cls.usd, cls.eur)
+        }
+        cls.product = cls.env["product.product"].create(
+            {"name": "CR Service", "type": "service", "list_price": 100, "taxes_id": [Command.clear()]}
+        )
+        companies = {"company_id": cls.company.id, "company_ids": [Command.set(cls.company.ids)]}
+        cls.salesman = new_test_user(cls.env, "cr_salesman", groups="sales_team.group_sale_salesman", **companies)
+        cls.salesman_other = new_test_user(
+            cls.env, "cr_salesman_2", groups="sales_team.group_sale_salesman", **companies
+        )
+        cls.salesman_all = new_test_user(
+            cls.env, "cr_salesman_all", groups="sales_team.group_sale_salesman_all_leads", **companies
+        )
+        cls.manager = new_test_user(cls.env, "cr_manager", groups="sales_team.group_sale_manager", **companies)
+        cls.tiers = {
+            code: cls.env.ref(f"customer_relationship.customer_tier_{code}")
+            for code in ("platinum", "gold", "iron", "lead")
+        }
+
+    @classmethod
+    def _create_customers(cls, *names, **vals):
+        """Companies with one contact person each, owned by the salesman unless told otherwise."""
+        customers = cls.env["res.partner"].create(
+            [{"name": name, "is_company": True, "user_id": cls.salesman.id, **vals} for name in names]
+        )
+        cls.env["res.partner"].create(
+            [{"name": f"Buyer of {customer.name}", "parent_id": customer.id} for customer in customers]
+        )
+        return customers
+
+    @classmethod
+    def _create_orders(cls, specs, company=None, confirm=True):
+        """``specs``: (partner, untaxed amount, order date[, currency]) tuples. Orders are
+        confirmed (unless ``confirm`` is false) and then dated, as Odoo dates them at confirmation."""
+        company = company or cls.company
+        orders = (
+            cls.env["sale.order"]
+            .with_company(company)
+            .create(
+                [
+                    {
+                        "partner_id": partner.id,
+                        "company_id": company.id,
+                        "pricelist_id": cls.pricelists[spec[3] if len(spec) > 3 else company.currency_id].id,
+                        "order_line": [
+                            Command.create({"product_id": cls.product.id, "price_unit": amount, "tax_ids": []})
+                        ],
+                    }
+                    for spec in specs
+                    for partner, amount in [spec[:2]]
+                ]
+            )
+        )
+        if confirm:
+            orders.action_confirm()
+        for order, spec in zip(orders, specs, strict=True):
+            order.date_order = datetime.combine(spec[2], time(10))
+        return orders
+
+    def _recompute(self, company=None, today=date(2026, 6, 30)):
+        return self.env["customer.tier"]._recompute_company_tiers(company or self.company, today)
