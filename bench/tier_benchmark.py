@@ -13,6 +13,7 @@ It prints the ratios a/c and b/a (targets: a/c <= 2.0, b/a <= 0.5) and the query
 """
 
 import argparse
+import importlib
 import time
 
 from dateutil.relativedelta import relativedelta
@@ -20,8 +21,6 @@ from dateutil.relativedelta import relativedelta
 import odoo
 from odoo.modules.registry import Registry
 from odoo.tools import SQL, config
-
-from odoo.addons.customer_relationship.models.customer_tier import COMPUTED_PARTNER_COLUMNS
 
 
 def generate(cr, customers, orders, company_id, currency_id):
@@ -41,8 +40,8 @@ def generate(cr, customers, orders, company_id, currency_id):
     cr.execute("UPDATE res_partner SET commercial_partner_id = id WHERE ref = 'bench'")
     cr.execute("SELECT MIN(id) FROM res_partner WHERE ref = 'bench'")
     first_id = cr.fetchone()[0]
-    cr.execute("SELECT id FROM product_pricelist ORDER BY id LIMIT 1")
-    pricelist_id = cr.fetchone()[0]
+    cr.execute("SELECT MIN(id) FROM product_pricelist")
+    pricelist_id = cr.fetchone()[0]  # none without pricelists: the column may be empty
     # Skewed: random()^3 picks low partner numbers far more often, and amounts are heavy-tailed.
     cr.execute(
         SQL(
@@ -70,7 +69,9 @@ def generate(cr, customers, orders, company_id, currency_id):
 
 
 def reset(cr):
-    columns = SQL(", ").join(SQL("%s = NULL", SQL.identifier(column)) for column in COMPUTED_PARTNER_COLUMNS)
+    # The addon's package is importable once the registry has set Odoo's addons path up.
+    engine = importlib.import_module("odoo.addons.customer_relationship.models.customer_tier")
+    columns = SQL(", ").join(SQL("%s = NULL", SQL.identifier(column)) for column in engine.COMPUTED_PARTNER_COLUMNS)
     cr.execute(SQL("UPDATE res_partner SET %s WHERE ref = 'bench'", columns))
     cr.execute("DELETE FROM customer_tier_history")
     cr.execute("VACUUM ANALYZE res_partner" if cr._cnx.autocommit else "ANALYZE res_partner")

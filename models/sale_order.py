@@ -51,6 +51,13 @@ class SaleOrder(models.Model):
             order.date_order = date
         cancelled = self.create(orders_vals[:3])
         cancelled._action_cancel()
+        # Named like the demo records of the XML file, so that uninstalling removes them too.
+        self.env["ir.model.data"]._update_xmlids(
+            [
+                {"xml_id": f"customer_relationship.demo_sale_order_{index}", "record": order, "noupdate": True}
+                for index, order in enumerate(orders | cancelled, start=1)
+            ]
+        )
         price_driven = self.env.ref("customer_relationship.demo_customer_12")
         price_driven.write(
             {
