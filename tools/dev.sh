@@ -121,7 +121,9 @@ cmd_run() {
   setup
   if ! db_exists "$DB_NAME"; then
     log "creating database $DB_NAME with the addon and its demo data"
-    odoo_bin -d "$DB_NAME" -i "$ADDON" --with-demo --load-language zh_CN --stop-after-init
+    odoo_bin -d "$DB_NAME" -i "$ADDON" --with-demo --stop-after-init
+    # Chinese is there for users to pick; admin stays in English.
+    "$PY" "$ODOO_SRC/odoo-bin" i18n loadlang -c "$CONF" -d "$DB_NAME" -l zh_CN
   fi
   log "Odoo serves $DB_NAME on http://localhost:$PORT  (login: admin / password: admin); Ctrl-C stops it"
   exec "$PY" "$ODOO_SRC/odoo-bin" -c "$CONF" -d "$DB_NAME" --db-filter="^$DB_NAME\$"
