@@ -147,6 +147,12 @@ class CustomerTier(models.Model):
                 )
             )
 
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_breaking_tier_set(self):
+        for company_id in {tier.company_id.id for tier in self}:
+            remaining = self.search([("company_id", "=", company_id), ("id", "not in", self.ids)])
+            remaining._check_tier_set()
+
     def action_view_customers(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id("customer_relationship.res_partner_customer_action")

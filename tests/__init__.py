@@ -1,3 +1,4 @@
 from . import test_common
 from . import test_customer_tier
+from . import test_i18n
 from . import test_ui

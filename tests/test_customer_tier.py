@@ -257,6 +257,11 @@ class TestCustomerTier(CustomerRelationshipCase):
         with self.assertRaisesRegex(ValidationError, "strictly increase"):
             self.tiers["gold"].with_user(self.manager).share_limit = 40
 
+    def test_deleting_the_last_tier_is_refused(self):
+        with self.assertRaisesRegex(ValidationError, "must reach 100%"):
+            self.tiers["lead"].with_user(self.manager).unlink()
+        self.assertTrue(self.tiers["lead"].exists())
+
     @mute_logger("odoo.sql_db")
     def test_database_constraints(self):
         for vals in ({"share_limit": 120}, {"share_limit": -1}, {"visit_interval_days": 0}, {"min_value": -5}):

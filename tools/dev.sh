@@ -138,7 +138,8 @@ cmd_pot() {
   setup
   local db=${ADDON}_pot_$$
   drop_on_exit "$db"
-  odoo_bin -d "$db" -i "$ADDON" --stop-after-init --log-level=warn
+  # With demo data, as the test database, whose translation test compares the two.
+  odoo_bin -d "$db" -i "$ADDON" --with-demo --stop-after-init --log-level=warn
   "$PY" "$ODOO_SRC/odoo-bin" i18n export -c "$CONF" -d "$db" "$ADDON"
   # Keep the Chinese catalogue in step: new strings appear there untranslated, gone ones go.
   msgmerge --quiet --update --no-fuzzy-matching --backup=none "$ADDON_DIR/i18n/zh_CN.po" "$ADDON_DIR/i18n/$ADDON.pot"
