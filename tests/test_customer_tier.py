@@ -3,6 +3,7 @@ from datetime import date
 from freezegun import freeze_time
 from psycopg2 import IntegrityError
 
+from odoo import Command
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import Form, tagged
 from odoo.tools import mute_logger
@@ -61,6 +62,38 @@ class TestCustomerTier(CustomerRelationshipCase):
         self.assertEqual(customer.customer_value, 100)
         self.assertEqual(customer.customer_order_count, 1)
         self.assertEqual(customer.first_order_date, date(2025, 1, 1))
+
+    def test_invoice_basis_counts_posted_invoices_net_of_credit_notes(self):
+        self.env["account.chart.template"].try_loading("generic_coa", company=self.company, install_demo=False)
+        self.company.customer_value_basis = "invoice"
+        buyer, refunded = self._create_customers("Invoiced Co", "Refunded Co")
+        moves = (
+            self.env["account.move"]
+            .with_company(self.company)
+            .create(
+                [
+                    {
+                        "move_type": move_type,
+                        "partner_id": partner.id,
+                        "invoice_date": date(2026, 3, 1),
+                        "invoice_line_ids": [
+                            Command.create({"product_id": self.product.id, "price_unit": amount, "tax_ids": []})
+                        ],
+                    }
+                    for move_type, partner, amount in [
+                        ("out_invoice", buyer, 700),
+                        ("out_invoice", refunded, 600),
+                        ("out_refund", refunded, 200),
+                        ("out_invoice", buyer, 5000),
+                    ]
+                ]
+            )
+        )
+        moves[:3].action_post()  # the last one stays a draft and does not count
+        self._create_orders([(buyer, 9999, date(2026, 3, 1))])  # orders do not count on this basis
+        self._recompute()
+        self.assertEqual(buyer.with_company(self.company).customer_value, 700)
+        self.assertEqual(refunded.with_company(self.company).customer_value, 400)
 
     def test_contact_orders_roll_up_to_the_customer(self):
         customer, other, third = self._create_customers("Parent Co", "Other Co", "Third Co")
