@@ -1,0 +1,58 @@
+from datetime import date
+
+from odoo.tests import tagged, users
+
+from .common import CustomerRelationshipCase
+
+KANBAN_DOMAIN = [("parent_id", "=", False), "|", ("customer_rank", ">", 0), ("customer_tier_id", "!=", False)]
+KANBAN_CARD = {
+    name: {}
+    for name in (
+        "name",
+        "avatar_128",
+        "customer_value",
+        "customer_value_currency_id",
+        "last_order_date",
+        "customer_lifecycle",
+        "rfm_segment",
+        "customer_tier_color",
+    )
+} | {"user_id": {"fields": {"display_name": {}}}}
+
+
+@tagged("post_install", "-at_install")
+class TestCustomersKanbanQueries(CustomerRelationshipCase):
+    def _open_kanban(self):
+        """What the customers kanban asks the server: groups by tier with their cards, and
+        the lifecycle progress bars."""
+        partners = self.env["res.partner"].with_company(self.company)
+        before = self.env.cr.sql_log_count
+        partners.web_read_group(
+            KANBAN_DOMAIN,
+            ["customer_tier_id"],
+            ["__count"],
+            auto_unfold=True,
+            unfold_read_specification=KANBAN_CARD,
+            unfold_read_default_limit=40,
+        )
+        partners.read_progress_bar(
+            KANBAN_DOMAIN, "customer_tier_id", {"field": "customer_lifecycle", "colors": {"active": "success"}}
+        )
+        return self.env.cr.sql_log_count - before
+
+    @users("cr_salesman")
+    def test_query_count_does_not_grow_with_customers(self):
+        # 50%, 80%, 95%, 100%: one customer in each tier, so that every group is there already
+        customers = self._create_customers(*[f"K{i}" for i in range(4)])
+        self._create_orders([(c, v, date(2026, 3, 1)) for c, v in zip(customers, [500, 300, 150, 50], strict=True)])
+        self.env["customer.tier"].sudo()._recompute_company_tiers(self.company, date(2026, 6, 30))
+        self._open_kanban()  # warm the caches (fields, rules, translations)
+        self.env.invalidate_all()
+        few = self._open_kanban()
+        more = self._create_customers(*[f"M{i}" for i in range(30)])
+        self._create_orders([(c, 10 * (i + 1), date(2026, 3, 1)) for i, c in enumerate(more)])
+        self.env["customer.tier"].sudo()._recompute_company_tiers(self.company, date(2026, 6, 30))
+        self.env.invalidate_all()
+        many = self._open_kanban()
+        self.assertEqual(few, many)
+        self.assertLess(many, 40)
