@@ -1,5 +1,8 @@
+from datetime import timedelta
+
 from odoo import api, fields, models
-from odoo.exceptions import AccessError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.fields import Domain
 
 LIFECYCLES = [
     ("prospect", "Prospect"),
@@ -75,6 +78,21 @@ class ResPartner(models.Model):
     )
     rfm_segment = fields.Selection(RFM_SEGMENTS, string="RFM Segment", company_dependent=True, readonly=True)
 
+    # Visits: recorded on the commercial partner, shown on its contacts too; dates per company.
+    visit_ids = fields.One2many("customer.visit", "partner_id", string="Visits")
+    visit_count = fields.Integer(compute="_compute_visit_count", string="Number of Visits")
+    last_visit_date = fields.Date(compute="_compute_visit_dates", help="Last done visit or logged contact.")
+    next_visit_date = fields.Date(compute="_compute_visit_dates", help="Next planned visit.")
+    days_since_last_contact = fields.Integer(compute="_compute_visit_dates")
+    visit_due_date = fields.Date(
+        compute="_compute_visit_dates", help="Last contact plus the contact interval of the customer's tier."
+    )
+    visit_overdue = fields.Boolean(
+        compute="_compute_visit_dates",
+        search="_search_visit_overdue",
+        help="Not contacted within the contact interval of its tier (or never contacted).",
+    )
+
     @api.depends_context("company")
     def _compute_customer_value_currency_id(self):
         self.customer_value_currency_id = self.env.company.currency_id
@@ -145,3 +163,95 @@ class ResPartner(models.Model):
         if not old_tier:
             return "new"
         return "up" if (new_tier.sequence, new_tier.id) < (old_tier.sequence, old_tier.id) else "down"
+
+    @api.depends("commercial_partner_id.visit_ids")
+    def _compute_visit_count(self):
+        counts = dict(
+            self.env["customer.visit"]._read_group(
+                [("partner_id", "in", self.commercial_partner_id.ids)], ["partner_id"], ["__count"]
+            )
+        )
+        for partner in self:
+            partner.visit_count = counts.get(partner.commercial_partner_id, 0)
+
+    @api.depends(
+        "commercial_partner_id.visit_ids.state",
+        "commercial_partner_id.visit_ids.done_date",
+        "commercial_partner_id.visit_ids.planned_start",
+        "customer_tier_id.visit_interval_days",
+    )
+    @api.depends_context("company")
+    def _compute_visit_dates(self):
+        # The last and next contacts are the company's, whoever made them; only their dates are read.
+        groups = (
+            self.env["customer.visit"]
+            .sudo()
+            ._read_group(
+                [
+                    ("partner_id", "in", self.commercial_partner_id.ids),
+                    ("company_id", "=", self.env.company.id),
+                    ("state", "in", ("planned", "done")),
+                ],
+                ["partner_id", "state"],
+                ["done_date:max", "planned_start:min"],
+            )
+        )
+        last_done = {partner: done for partner, state, done, _planned in groups if state == "done"}
+        next_planned = {partner: planned for partner, state, _done, planned in groups if state == "planned"}
+        today = fields.Date.context_today(self)
+        for partner in self:
+            commercial = partner.commercial_partner_id
+            last = last_done.get(commercial) and fields.Datetime.context_timestamp(self, last_done[commercial]).date()
+            planned = next_planned.get(commercial)
+            interval = partner.customer_tier_id.visit_interval_days
+            partner.last_visit_date = last
+            partner.next_visit_date = planned and fields.Datetime.context_timestamp(self, planned).date()
+            partner.days_since_last_contact = (today - last).days if last else 0
+            partner.visit_due_date = last and interval and last + timedelta(days=interval)
+            partner.visit_overdue = bool(interval) and (not last or partner.visit_due_date < today)
+
+    def _search_visit_overdue(self, operator, value):
+        if operator != "in":
+            return NotImplemented
+        today = fields.Date.context_today(self)
+        overdue = Domain.FALSE
+        visits = self.env["customer.visit"]
+        # Tiers are a handful of records.
+        for tier in self.env["customer.tier"].search([]):  # pylint: disable=no-search-all
+            # Sees every visit of the company, as the compute does: a colleague's visit is a contact too.
+            recent = visits.sudo()._search(
+                [
+                    ("state", "=", "done"),
+                    ("company_id", "=", self.env.company.id),
+                    ("done_date", ">=", visits._to_utc(today - timedelta(days=tier.visit_interval_days))),
+                ]
+            )
+            overdue |= Domain("customer_tier_id", "=", tier.id) & Domain(
+                "commercial_partner_id", "not in", recent.subselect("partner_id")
+            )
+        return overdue if True in value else ~overdue
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_visited(self):
+        # Visits the user may not see still forbid the deletion: they would be lost with the customer.
+        visited = self.env["customer.visit"].sudo().search([("partner_id", "in", self.ids)]).partner_id
+        if visited:
+            raise UserError(
+                self.env._(
+                    "%(customers)s cannot be deleted: visits are recorded on it. Archive it instead.",
+                    customers=", ".join(visited.mapped("display_name")),
+                )
+            )
+
+    def action_view_visits(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("customer_relationship.customer_visit_action")
+        action["domain"] = [("partner_id", "=", self.commercial_partner_id.id)]
+        action["context"] = {"default_partner_id": self.commercial_partner_id.id}
+        return action
+
+    def action_log_visit(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("customer_relationship.customer_visit_log_action")
+        action["context"] = {"default_partner_id": self.id}
+        return action

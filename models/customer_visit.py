@@ -1,0 +1,287 @@
+from datetime import datetime, time, timedelta
+
+import pytz
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError, ValidationError
+from odoo.fields import Domain
+
+VISIT_TYPES = [
+    ("on_site", "On Site"),
+    ("phone", "Phone"),
+    ("video", "Video Call"),
+    ("email", "E-mail"),
+    ("event", "Event"),
+]
+OUTCOMES = [("positive", "Positive"), ("neutral", "Neutral"), ("negative", "Negative")]
+SATISFACTION = [("0", "Not Rated"), ("1", "Unsatisfied"), ("2", "Satisfied"), ("3", "Very Satisfied")]
+# Changes of these fields are carried over to the visit's calendar event.
+CALENDAR_FIELDS = {"partner_id", "user_id", "planned_start", "duration", "state", "agenda"}
+
+
+class CustomerVisit(models.Model):
+    _name = "customer.visit"
+    _description = "Customer Visit"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _order = "planned_start desc, id desc"
+
+    # Who and what
+    name = fields.Char(string="Reference", required=True, readonly=True, copy=False, default="/")
+    partner_id = fields.Many2one(
+        "res.partner",
+        string="Customer",
+        required=True,
+        index=True,
+        tracking=True,
+        domain="[('parent_id', '=', False)]",
+        help="A visit to a contact person is recorded on the contact's company.",
+    )
+    contact_ids = fields.Many2many(
+        "res.partner",
+        string="People Met",
+        domain="[('commercial_partner_id', '=', partner_id), ('id', '!=', partner_id)]",
+    )
+    customer_tier_id = fields.Many2one(related="partner_id.customer_tier_id", string="Tier")
+    customer_tier_color = fields.Integer(related="partner_id.customer_tier_id.color", string="Tier Color")
+    user_id = fields.Many2one(
+        "res.users",
+        string="Salesperson",
+        required=True,
+        index=True,
+        tracking=True,
+        default=lambda self: self.env.user,
+        domain="[('share', '=', False)]",
+    )
+    team_id = fields.Many2one(
+        "crm.team", string="Sales Team", compute="_compute_team_id", store=True, readonly=False, index=True
+    )
+    company_id = fields.Many2one("res.company", required=True, index=True, default=lambda self: self.env.company)
+    visit_type = fields.Selection(VISIT_TYPES, string="Type", required=True, default="on_site")
+    purpose_ids = fields.Many2many("customer.visit.purpose", string="Purposes")
+
+    # When
+    planned_start = fields.Datetime(string="Planned For", required=True, default=fields.Datetime.now, tracking=True)
+    duration = fields.Float(default=1.0, help="Duration in hours.")
+    done_date = fields.Datetime(string="Done On", readonly=True, copy=False)
+    state = fields.Selection(
+        [("planned", "Planned"), ("done", "Done"), ("cancelled", "Cancelled")],
+        required=True,
+        default="planned",
+        readonly=True,
+        copy=False,
+        tracking=True,
+    )
+    is_overdue = fields.Boolean(
+        string="Overdue", compute="_compute_is_overdue", search="_search_is_overdue", help="Planned and past its date."
+    )
+    calendar_event_id = fields.Many2one("calendar.event", readonly=True, copy=False)
+
+    # Before and after
+    agenda = fields.Html(help="Topics prepared before the visit.")
+    notes = fields.Html(help="What was discussed, the details and the problems to handle. Required to mark it done.")
+    customer_needs = fields.Text()
+    competitor_info = fields.Text(string="Competitor Information")
+    outcome = fields.Selection(OUTCOMES)
+    satisfaction = fields.Selection(SATISFACTION, default="0")
+    satisfaction_score = fields.Integer(compute="_compute_satisfaction_score", store=True, aggregator="avg")
+    next_visit_date = fields.Date(help="When to see the customer again; plan it in one click once the visit is done.")
+    next_visit_id = fields.Many2one("customer.visit", readonly=True, copy=False)
+
+    _duration_positive = models.Constraint("CHECK(duration >= 0)", "The duration of a visit cannot be negative.")
+
+    @api.depends("user_id")
+    def _compute_team_id(self):
+        for visit in self:
+            visit.team_id = self.env["crm.team"]._get_default_team_id(user_id=visit.user_id.id)
+
+    @api.depends("state", "planned_start")
+    def _compute_is_overdue(self):
+        now = fields.Datetime.now()
+        for visit in self:
+            visit.is_overdue = visit.state == "planned" and bool(visit.planned_start) and visit.planned_start < now
+
+    def _search_is_overdue(self, operator, value):
+        if operator != "in":
+            return NotImplemented
+        overdue = Domain("state", "=", "planned") & Domain("planned_start", "<", fields.Datetime.now())
+        return overdue if True in value else ~overdue
+
+    @api.depends("satisfaction")
+    def _compute_satisfaction_score(self):
+        for visit in self:
+            visit.satisfaction_score = int(visit.satisfaction or 0)
+
+    @api.constrains("state", "notes")
+    def _check_notes(self):
+        for visit in self:
+            if visit.state == "done" and fields.Html.is_empty(visit.notes):
+                raise ValidationError(
+                    self.env._("Write the notes of visit %(visit)s before marking it done.", visit=visit.name)
+                )
+
+    @api.constrains("next_visit_date", "planned_start", "done_date")
+    def _check_dates(self):
+        for visit in self:
+            visit_date = (visit.done_date or visit.planned_start).date()
+            if visit.next_visit_date and visit.next_visit_date <= visit_date:
+                raise ValidationError(
+                    self.env._("The next visit of %(visit)s must come after the visit itself.", visit=visit.name)
+                )
+            if visit.done_date and visit.done_date > fields.Datetime.now() + timedelta(minutes=5):
+                raise ValidationError(self.env._("Visit %(visit)s cannot be done in the future.", visit=visit.name))
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            self._normalize_partner(vals)
+            if vals.get("name", "/") == "/":
+                company = self.env["res.company"].browse(vals.get("company_id")) or self.env.company
+                vals["name"] = self.env["ir.sequence"].with_company(company).next_by_code("customer.visit") or "/"
+        visits = super().create(vals_list)
+        visits._sync_calendar_event()
+        return visits
+
+    def write(self, vals):
+        self._normalize_partner(vals)
+        if vals.get("state") == "planned" and any(visit.state == "done" for visit in self):
+            raise UserError(self.env._("A done visit cannot go back to planned."))
+        if vals.get("state") == "done" and any(visit.state == "cancelled" for visit in self):
+            raise UserError(self.env._("A cancelled visit cannot be marked done: plan it again first."))
+        result = super().write(vals)
+        if CALENDAR_FIELDS & set(vals) and not self.env.context.get("customer_visit_calendar_sync"):
+            self._sync_calendar_event()
+        return result
+
+    def _normalize_partner(self, vals):
+        """A visit belongs to the commercial partner; a contact given instead is one of the people met."""
+        partner = self.env["res.partner"].browse(vals.get("partner_id"))
+        if partner and partner != partner.commercial_partner_id:
+            vals["partner_id"] = partner.commercial_partner_id.id
+            vals["contact_ids"] = [*vals.get("contact_ids", []), fields.Command.link(partner.id)]
+
+    # ------------------------------------------------------------
+    # Actions
+    # ------------------------------------------------------------
+
+    def action_done(self):
+        if any(visit.state != "planned" for visit in self):
+            raise UserError(self.env._("Only planned visits can be marked done."))
+        now = fields.Datetime.now()
+        for visit in self:
+            visit.write({"state": "done", "done_date": min(now, visit.planned_start)})
+        return True
+
+    def action_cancel(self):
+        if any(visit.state != "planned" for visit in self):
+            raise UserError(self.env._("Only planned visits can be cancelled."))
+        self.state = "cancelled"
+        return True
+
+    def action_plan_again(self):
+        if any(visit.state != "cancelled" for visit in self):
+            raise UserError(self.env._("Only cancelled visits can be planned again."))
+        self.state = "planned"
+        return True
+
+    def action_plan_next_visit(self):
+        """Plan the visit agreed at the end of this one, at the same hour, and open it."""
+        self.ensure_one()
+        if self.state != "done" or not self.next_visit_date or self.next_visit_id:
+            raise UserError(self.env._("Mark the visit done with a next visit date to plan the next one."))
+        self.next_visit_id = self.copy(
+            {
+                "planned_start": datetime.combine(self.next_visit_date, self.planned_start.time()),
+                "next_visit_date": False,
+                "notes": False,
+                "outcome": False,
+                "satisfaction": "0",
+            }
+        )
+        return self.next_visit_id._get_records_action()
+
+    # ------------------------------------------------------------
+    # Business methods
+    # ------------------------------------------------------------
+
+    def _schedule_followups(self, followups):
+        """``followups``: dicts of ``summary``, ``date_deadline`` and ``user_id``: each becomes a to-do
+        on the visit, in the activities of the chosen user."""
+        self.ensure_one()
+        for followup in followups:
+            self.activity_schedule(
+                "mail.mail_activity_data_todo",
+                date_deadline=followup["date_deadline"],
+                summary=followup["summary"],
+                user_id=followup["user_id"],
+            )
+
+    def _sync_calendar_event(self):
+        """A planned visit has a calendar event in its salesperson's calendar; cancelling removes it."""
+        sync = self.with_context(customer_visit_calendar_sync=True)
+        sync.filtered(lambda v: v.state == "cancelled").calendar_event_id.unlink()
+        for visit in sync.filtered(lambda v: v.state == "planned"):
+            values = visit._calendar_event_values()
+            if visit.calendar_event_id:
+                visit.calendar_event_id.write(values)
+            else:
+                visit.calendar_event_id = self.env["calendar.event"].with_context(dont_notify=True).create(values)
+
+    def _calendar_event_values(self):
+        self.ensure_one()
+        return {
+            "name": self.env._("Visit %(visit)s: %(customer)s", visit=self.name, customer=self.partner_id.name),
+            "start": self.planned_start,
+            "stop": self.planned_start + timedelta(hours=self.duration or 0.5),
+            "user_id": self.user_id.id,
+            "partner_ids": [fields.Command.set(self.user_id.partner_id.ids)],
+            "location": ", ".join(filter(None, self.partner_id._display_address(without_company=True).splitlines())),
+            "description": self.agenda,
+            "res_model_id": self.env["ir.model"]._get_id(self._name),
+            "res_id": self.id,
+        }
+
+    def _update_from_calendar_event(self):
+        """The event of a planned visit was moved in the calendar: the visit follows."""
+        for visit in self.filtered(lambda v: v.state == "planned"):
+            event = visit.calendar_event_id
+            visit.with_context(customer_visit_calendar_sync=True).write(
+                {"planned_start": event.start, "duration": event.duration}
+            )
+
+    def _route_sheet_days(self):
+        """(salesperson, day, visits in order) for each day plan of the route sheet."""
+        groups = self.sorted("planned_start").grouped(
+            lambda v: (v.user_id, fields.Datetime.context_timestamp(v, v.planned_start).date())
+        )
+        return sorted(((user, day, visits) for (user, day), visits in groups.items()), key=lambda g: (g[1], g[0].name))
+
+    def _get_previous_visit(self):
+        """The customer's last done visit before this one, for the route sheet."""
+        self.ensure_one()
+        return self.search(
+            [
+                ("partner_id", "=", self.partner_id.id),
+                ("state", "=", "done"),
+                ("done_date", "<", self.planned_start),
+                ("id", "!=", self.id),
+            ],
+            order="done_date desc",
+            limit=1,
+        )
+
+    def _get_open_followups(self):
+        """Open follow-ups of all the customer's visits."""
+        self.ensure_one()
+        return self.env["mail.activity"].search(
+            [
+                ("res_model", "=", self._name),
+                ("res_id", "in", self.search([("partner_id", "=", self.partner_id.id)]).ids),
+            ],
+            order="date_deadline",
+        )
+
+    @api.model
+    def _to_utc(self, day, hour=0.0):
+        """The naive UTC datetime of ``hour`` (a float) on ``day`` in the user's time zone."""
+        local = datetime.combine(day, time()) + timedelta(hours=hour)
+        return self.env.tz.localize(local).astimezone(pytz.utc).replace(tzinfo=None)

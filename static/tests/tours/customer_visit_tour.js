@@ -1,0 +1,77 @@
+import { registry } from "@web/core/registry";
+import { stepUtils } from "@web_tour/tour_utils";
+
+registry.category("web_tour.tours").add("customer_visit_tour", {
+    url: "/odoo",
+    steps: () => [
+        ...stepUtils.goToAppSteps(
+            "customer_relationship.customer_relationship_menu_root",
+            "Open the Customer Relationship app"
+        ),
+        {
+            content: "Search the tour customer",
+            trigger: ".o_searchview_input",
+            run: "edit Tour Visit Co",
+        },
+        {
+            trigger: ".o_searchview_autocomplete .o-dropdown-item:first",
+            run: "click",
+        },
+        {
+            content: "Log a visit from the customer's card",
+            trigger: ".o_kanban_record:contains(Tour Visit Co) button[name=action_log_visit]",
+            run: "click",
+        },
+        {
+            content: "Write the visit notes",
+            trigger: ".modal .o_field_widget[name=notes] .odoo-editor-editable",
+            run: "editor The buyer asked for our new price list.",
+        },
+        {
+            content: "Add a follow-up",
+            trigger: ".modal .o_field_widget[name=followup_ids] .o_field_x2many_list_row_add a",
+            run: "click",
+        },
+        {
+            content: "Name the problem to handle",
+            trigger: ".modal .o_field_widget[name=followup_ids] .o_data_row [name=summary] input",
+            run: "edit Send the price list",
+        },
+        {
+            content: "Log the visit",
+            trigger: ".modal .modal-footer button[name=action_log]",
+            run: "click",
+        },
+        {
+            content: "The dialog closes",
+            trigger: "body:not(:has(.modal))",
+        },
+        {
+            content: "Open the Visits menu",
+            trigger: ".o_main_navbar [data-menu-xmlid='customer_relationship.customer_relationship_menu_visits']",
+            run: "click",
+        },
+        {
+            trigger: ".dropdown-item[data-menu-xmlid='customer_relationship.customer_visit_menu']",
+            run: "click",
+        },
+        {
+            content: "Switch to the list",
+            trigger: ".o_switch_view.o_list",
+            run: "click",
+        },
+        {
+            content: "The logged visit is listed as done",
+            trigger: ".o_list_view .o_data_row:contains(Tour Visit Co):contains(Done)",
+        },
+        {
+            content: "Switch to the activities",
+            trigger: ".o_switch_view.o_activity",
+            run: "click",
+        },
+        {
+            content: "The follow-up is an activity of the visit",
+            trigger: ".o_activity_view tr:contains(Tour Visit Co) .o_activity_summary_cell:not(:empty)",
+        },
+    ],
+});
