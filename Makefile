@@ -1,4 +1,4 @@
 # Every target goes through tools/dev.sh; see README.md.
-.PHONY: run test upgrade pot lint bench setup
-run test upgrade pot lint bench setup:
+.PHONY: run test upgrade pot lint bench wheel setup
+run test upgrade pot lint bench wheel setup:
 	@tools/dev.sh $@

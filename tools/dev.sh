@@ -6,6 +6,7 @@
 #   tools/dev.sh pot       regenerate i18n/customer_relationship.pot
 #   tools/dev.sh lint      pre-commit (ruff, pylint-odoo, xml checks) over the addon
 #   tools/dev.sh bench     tier recomputation benchmark on 100,000 customers (scratch database)
+#   tools/dev.sh wheel     build dist/odoo_addon_customer_relationship-*.whl from the committed HEAD
 #   tools/dev.sh setup     only install what is missing
 # Settings (environment): ODOO_SRC (/opt/odoo), CR_HOME (~/.local/share/customer_relationship),
 # CR_DB (customer_relationship), CR_PORT (8069), CR_DB_USER (odoo).
@@ -153,6 +154,18 @@ cmd_bench() {
   PYTHONPATH=$ODOO_SRC:$CR_HOME/addons "$PY" "$ADDON_DIR/bench/tier_benchmark.py" -c "$CONF" -d "$db" "$@"
 }
 
+cmd_wheel() {
+  setup
+  # whool names the wheel after the addon's folder, whatever this checkout's folder is called.
+  local build
+  build=$(mktemp -d)
+  mkdir "$build/$ADDON"
+  git -C "$ADDON_DIR" archive HEAD | tar -x -C "$build/$ADDON"
+  "$PY" -m pip wheel --quiet --no-deps --wheel-dir "$ADDON_DIR/dist" "$build/$ADDON"
+  rm -rf "$build"
+  log "built $(ls "$ADDON_DIR"/dist/odoo_addon_${ADDON}-*.whl)"
+}
+
 cmd_lint() {
   setup
   (cd "$ADDON_DIR" && PATH=$VENV/bin:$PATH "$VENV/bin/pre-commit" run --all-files --show-diff-on-failure)
@@ -174,7 +187,7 @@ cmd_test() {
 }
 
 case ${1:-} in
-  run | test | upgrade | pot | lint | bench) cmd=$1; shift; "cmd_$cmd" "$@" ;;
+  run | test | upgrade | pot | lint | bench | wheel) cmd=$1; shift; "cmd_$cmd" "$@" ;;
   setup) setup ;;
   *) sed -n '2,10p' "$0"; exit 2 ;;
 esac
