@@ -4,6 +4,8 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.fields import Domain
 
+from .customer_tier import RELATIONSHIP_LEVELS
+
 LIFECYCLES = [
     ("prospect", "Prospect"),
     ("new", "New"),
@@ -23,6 +25,7 @@ RFM_SEGMENTS = [
     ("hibernating", "Hibernating"),
     ("lost", "Lost"),
 ]
+RELATIONSHIP_GAPS = [("below", "Below Target"), ("at", "At Target"), ("above", "Above Target")]
 MANUAL_TIER_FIELDS = ("customer_tier_id", "customer_tier_locked", "customer_tier_lock_reason")
 
 
@@ -78,6 +81,25 @@ class ResPartner(models.Model):
     )
     rfm_segment = fields.Selection(RFM_SEGMENTS, string="RFM Segment", company_dependent=True, readonly=True)
 
+    # Relationship level (Kotler): a person's decision, tracked; the target comes from the tier.
+    relationship_level = fields.Selection(
+        RELATIONSHIP_LEVELS,
+        default="basic",
+        tracking=True,
+        help="Basic: sells and has no further contact.\n"
+        "Reactive: sells and invites the customer to call with problems.\n"
+        "Accountable: calls soon after the sale to check the product met expectations.\n"
+        "Proactive: calls regularly with suggestions and news of useful products.\n"
+        "Partnership: works continuously with the customer to cut its costs and help it buy better.",
+    )
+    target_relationship_level = fields.Selection(related="customer_tier_id.target_relationship_level")
+    relationship_gap = fields.Selection(
+        RELATIONSHIP_GAPS,
+        compute="_compute_relationship_gap",
+        search="_search_relationship_gap",
+        help="Where the relationship stands against the target of the customer's tier.",
+    )
+
     # Visits: recorded on the commercial partner, shown on its contacts too; dates per company.
     visit_ids = fields.One2many("customer.visit", "partner_id", string="Visits")
     visit_count = fields.Integer(compute="_compute_visit_count", string="Number of Visits")
@@ -99,7 +121,34 @@ class ResPartner(models.Model):
 
     @api.model
     def _commercial_fields(self):
-        return super()._commercial_fields() + list(MANUAL_TIER_FIELDS)
+        return [*super()._commercial_fields(), *MANUAL_TIER_FIELDS, "relationship_level"]
+
+    @api.depends("relationship_level", "target_relationship_level")
+    @api.depends_context("company")
+    def _compute_relationship_gap(self):
+        for partner in self:
+            partner.relationship_gap = partner.target_relationship_level and self._relationship_gap(
+                partner.relationship_level, partner.target_relationship_level
+            )
+
+    def _search_relationship_gap(self, operator, value):
+        if operator != "in":
+            return NotImplemented
+        levels = [level for level, _label in RELATIONSHIP_LEVELS]
+        return Domain.OR(
+            Domain("target_relationship_level", "=", target)
+            & Domain(
+                "relationship_level", "in", [level for level in levels if self._relationship_gap(level, target) == gap]
+            )
+            for target in levels
+            for gap in value
+        )
+
+    @api.model
+    def _relationship_gap(self, level, target):
+        levels = [key for key, _label in RELATIONSHIP_LEVELS]
+        position, target_position = levels.index(level or "basic"), levels.index(target)
+        return "below" if position < target_position else "at" if position == target_position else "above"
 
     def write(self, vals):
         if set(MANUAL_TIER_FIELDS) & set(vals):

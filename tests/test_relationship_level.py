@@ -1,0 +1,45 @@
+from datetime import date
+
+from odoo.tests import tagged
+
+from .common import CustomerRelationshipCase
+
+
+@tagged("post_install", "-at_install")
+class TestRelationshipLevel(CustomerRelationshipCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        # 500/300/150/50: Platinum (target partnership), Gold (proactive), Iron (accountable), Lead (reactive)
+        cls.customers = cls._create_customers("Level A", "Level B", "Level C", "Level D")
+        cls._create_orders([(c, v, date(2026, 3, 1)) for c, v in zip(cls.customers, [500, 300, 150, 50], strict=True)])
+        cls.env["customer.tier"]._recompute_company_tiers(cls.company, date(2026, 6, 30))
+        cls.customers = cls.customers.with_company(cls.company)
+
+    def test_target_comes_from_the_tier_and_gap_follows(self):
+        platinum, gold, iron, lead = self.customers
+        platinum.relationship_level = "proactive"
+        gold.relationship_level = "proactive"
+        iron.relationship_level = "partnership"
+        self.assertEqual(
+            self.customers.mapped("target_relationship_level"), ["partnership", "proactive", "accountable", "reactive"]
+        )
+        self.assertEqual(self.customers.mapped("relationship_gap"), ["below", "at", "above", "below"])
+        self.assertEqual(lead.relationship_level, "basic", "a new customer starts basic")
+
+    def test_gap_is_searchable(self):
+        platinum, gold, iron, _lead = self.customers
+        gold.relationship_level = "proactive"
+        iron.relationship_level = "partnership"
+        partners = self.env["res.partner"].with_company(self.company)
+        mine = [("id", "in", self.customers.ids)]
+        self.assertEqual(partners.search([*mine, ("relationship_gap", "=", "at")]), gold)
+        self.assertEqual(partners.search([*mine, ("relationship_gap", "=", "above")]), iron)
+        self.assertEqual(partners.search([*mine, ("relationship_gap", "=", "below")]), platinum | self.customers[3])
+        self.assertEqual(partners.search([*mine, ("relationship_gap", "!=", "below")]), gold | iron)
+
+    def test_contacts_show_their_company_level(self):
+        platinum = self.customers[0]
+        platinum.with_user(self.manager).relationship_level = "partnership"
+        self.assertEqual(platinum.child_ids.relationship_level, "partnership")
+        self.assertEqual(platinum.child_ids.relationship_gap, "at")
