@@ -340,23 +340,20 @@ SELECT r.partner_id, r.old_tier_id, r.value, r.value_rank, r.order_count,
         assignments = []
         differs = []
         for column, source in COMPUTED_PARTNER_COLUMNS.items():
+            params = {"column": SQL.identifier(column), "key": company_key, "source": SQL.identifier(source)}
+            # An empty value is no key at all: Odoo casts a json null to numeric and fails.
             assignments.append(
                 SQL(
-                    # An empty value is no key at all: Odoo casts a json null to numeric and fails.
                     "%(column)s = (COALESCE(partner.%(column)s, '{}'::jsonb) - %(key)s)"
                     " || jsonb_strip_nulls(jsonb_build_object(%(key)s, c.%(source)s))",
-                    column=SQL.identifier(column),
-                    key=company_key,
-                    source=SQL.identifier(source),
+                    **params,
                 )
             )
             differs.append(
                 SQL(
                     "COALESCE(partner.%(column)s -> %(key)s, 'null')"
                     " IS DISTINCT FROM COALESCE(to_jsonb(c.%(source)s), 'null')",
-                    column=SQL.identifier(column),
-                    key=company_key,
-                    source=SQL.identifier(source),
+                    **params,
                 )
             )
         updated = self.env.execute_query(

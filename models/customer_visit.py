@@ -42,7 +42,7 @@ class CustomerVisit(models.Model):
         domain="[('commercial_partner_id', '=', partner_id), ('id', '!=', partner_id)]",
     )
     customer_tier_id = fields.Many2one(related="partner_id.customer_tier_id", string="Tier")
-    customer_tier_color = fields.Integer(related="partner_id.customer_tier_id.color", string="Tier Color")
+    customer_tier_color = fields.Integer(related="partner_id.customer_tier_color")
     user_id = fields.Many2one(
         "res.users",
         string="Salesperson",

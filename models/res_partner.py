@@ -25,6 +25,7 @@ RFM_SEGMENTS = [
     ("hibernating", "Hibernating"),
     ("lost", "Lost"),
 ]
+LEVEL_KEYS = [level for level, _label in RELATIONSHIP_LEVELS]
 RELATIONSHIP_GAPS = [("below", "Below Target"), ("at", "At Target"), ("above", "Above Target")]
 MANUAL_TIER_FIELDS = ("customer_tier_id", "customer_tier_locked", "customer_tier_lock_reason")
 
@@ -134,20 +135,20 @@ class ResPartner(models.Model):
     def _search_relationship_gap(self, operator, value):
         if operator != "in":
             return NotImplemented
-        levels = [level for level, _label in RELATIONSHIP_LEVELS]
         return Domain.OR(
             Domain("target_relationship_level", "=", target)
             & Domain(
-                "relationship_level", "in", [level for level in levels if self._relationship_gap(level, target) == gap]
+                "relationship_level",
+                "in",
+                [level for level in LEVEL_KEYS if self._relationship_gap(level, target) == gap],
             )
-            for target in levels
+            for target in LEVEL_KEYS
             for gap in value
         )
 
     @api.model
     def _relationship_gap(self, level, target):
-        levels = [key for key, _label in RELATIONSHIP_LEVELS]
-        position, target_position = levels.index(level or "basic"), levels.index(target)
+        position, target_position = LEVEL_KEYS.index(level or "basic"), LEVEL_KEYS.index(target)
         return "below" if position < target_position else "at" if position == target_position else "above"
 
     def write(self, vals):
