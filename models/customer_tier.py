@@ -78,6 +78,13 @@ class CustomerTier(models.Model):
         default=30,
         help="Service standard: how often a customer of this tier should be visited or contacted.",
     )
+    manager_id = fields.Many2one(
+        "res.users",
+        string="Tier Manager",
+        domain="[('share', '=', False)]",
+        help="Who answers for the customers of this tier, e.g. the general manager for Platinum; "
+        "care rules may assign their actions to this person.",
+    )
     target_relationship_level = fields.Selection(
         RELATIONSHIP_LEVELS,
         required=True,

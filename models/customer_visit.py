@@ -150,6 +150,13 @@ class CustomerVisit(models.Model):
         result = super().write(vals)
         if CALENDAR_FIELDS & set(vals) and not self.env.context.get("customer_visit_calendar_sync"):
             self._sync_calendar_event()
+        if vals.get("state") in ("done", "cancelled"):
+            # The visit a care rule planned settles its care action, which the salesperson may not see.
+            actions = self.env["customer.care.action"].sudo().search([("visit_id", "in", self.ids)])
+            if vals["state"] == "done":
+                actions._mark_from_source("done")
+            else:
+                actions._mark_from_source("skipped", self.env._("The visit was cancelled."))
         return result
 
     def _normalize_partner(self, vals):

@@ -27,6 +27,13 @@ RFM_SEGMENTS = [
 ]
 LEVEL_KEYS = [level for level, _label in RELATIONSHIP_LEVELS]
 RELATIONSHIP_GAPS = [("below", "Below Target"), ("at", "At Target"), ("above", "Above Target")]
+CONTACT_CHANNELS = [
+    ("visit", "Visit"),
+    ("phone", "Phone"),
+    ("email", "E-mail"),
+    ("sms", "SMS"),
+    ("wechat", "WeChat"),
+]
 MANUAL_TIER_FIELDS = ("customer_tier_id", "customer_tier_locked", "customer_tier_lock_reason")
 
 
@@ -115,6 +122,20 @@ class ResPartner(models.Model):
         search="_search_visit_overdue",
         help="Not contacted within the contact interval of its tier (or never contacted).",
     )
+
+    # Care: the personal facts care rules greet, and how the customer wants to be reached.
+    birthday = fields.Date(help="Of a contact person: care rules greet on it.")
+    founding_date = fields.Date(
+        help="Of a company: care rules celebrate its anniversary (the first order date when empty)."
+    )
+    interest_tag_ids = fields.Many2many("customer.interest.tag", string="Interests and Hobbies")
+    preferred_contact_channel = fields.Selection(CONTACT_CHANNELS)
+    care_opt_out = fields.Boolean(
+        string="No Automatic Messages",
+        help="Care rules send this contact (or, on a company, any of its contacts) no e-mail or SMS; "
+        "activities are still scheduled for the salesperson.",
+    )
+    care_action_ids = fields.One2many("customer.care.action", "partner_id", string="Care Actions")
 
     @api.depends_context("company")
     def _compute_customer_value_currency_id(self):

@@ -1,0 +1,251 @@
+import logging
+from collections import defaultdict
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+from .customer_care_rule import CARE_ACTIONS, TRIGGERS
+
+_logger = logging.getLogger(__name__)
+
+CARE_STATES = [("scheduled", "Scheduled"), ("done", "Done"), ("skipped", "Skipped"), ("failed", "Failed")]
+# A failed action is tried again on the following days, at most this many times in all.
+MAX_ATTEMPTS = 3
+
+
+class CustomerCareAction(models.Model):
+    _name = "customer.care.action"
+    _description = "Customer Care Action"
+    _order = "due_date desc, id desc"
+    _rec_name = "rule_id"
+
+    rule_id = fields.Many2one("customer.care.rule", string="Care Rule", required=True, index=True, ondelete="cascade")
+    company_id = fields.Many2one("res.company", required=True, index=True)
+    trigger = fields.Selection(related="rule_id.trigger")
+    action = fields.Selection(CARE_ACTIONS, required=True, readonly=True)
+    partner_id = fields.Many2one("res.partner", string="Customer", required=True, index=True, ondelete="cascade")
+    contact_id = fields.Many2one(
+        "res.partner", string="Contact Person", index="btree_not_null", ondelete="cascade", help="Whose event it is."
+    )
+    customer_tier_id = fields.Many2one(related="partner_id.customer_tier_id", string="Tier")
+    occurrence_date = fields.Date(required=True, readonly=True, help="Date of the event the action is for.")
+    due_date = fields.Date(required=True, index=True)
+    user_id = fields.Many2one("res.users", string="Responsible", index=True)
+    state = fields.Selection(CARE_STATES, required=True, default="scheduled", readonly=True, index=True)
+    state_reason = fields.Text(string="Reason", readonly=True, help="Why the action was skipped or failed.")
+    attempt_count = fields.Integer(readonly=True)
+    last_attempt_date = fields.Date(readonly=True)
+    executed_date = fields.Datetime(
+        string="Carried Out On", readonly=True, help="When the activity or visit was created, or the message sent."
+    )
+    activity_id = fields.Many2one("mail.activity", readonly=True, ondelete="set null")
+    mail_id = fields.Many2one("mail.mail", string="E-mail", readonly=True, ondelete="set null")
+    sms_id = fields.Many2one("sms.sms", string="SMS", readonly=True, ondelete="set null")
+    visit_id = fields.Many2one("customer.visit", readonly=True, ondelete="set null")
+
+    # What makes the engine idempotent: one action per rule, customer, person and event.
+    _unique_occurrence = models.UniqueIndex(
+        "(rule_id, partner_id, COALESCE(contact_id, 0), occurrence_date)",
+        "A care rule acts only once on the same event of the same customer.",
+    )
+
+    @api.depends("rule_id", "partner_id", "contact_id")
+    def _compute_display_name(self):
+        for action in self:
+            action.display_name = f"{action.rule_id.name} - {(action.contact_id or action.partner_id).display_name}"
+
+    @api.model
+    def _pending_domain(self, today):
+        """Actions the engine still has to carry out today: activities and visits as soon as they
+        exist (they are due later), messages on their due date; failed ones again the next day."""
+        return [
+            ("executed_date", "=", False),
+            ("state", "in", ("scheduled", "failed")),
+            ("attempt_count", "<", MAX_ATTEMPTS),
+            ("rule_id.active", "=", True),
+            "|",
+            ("action", "in", ("activity", "visit")),
+            ("due_date", "<=", today),
+            "|",
+            ("last_attempt_date", "=", False),
+            ("last_attempt_date", "<", today),
+        ]
+
+    def action_mark_done(self):
+        if any(action.state != "scheduled" for action in self):
+            raise UserError(self.env._("Only scheduled care actions can be marked done."))
+        self.write({"state": "done"})
+
+    def action_skip(self):
+        if any(action.state not in ("scheduled", "failed") for action in self):
+            raise UserError(self.env._("Only scheduled or failed care actions can be skipped."))
+        self.write({"state": "skipped", "state_reason": self.env._("Skipped by %(user)s", user=self.env.user.name)})
+
+    def action_retry(self):
+        if any(action.state != "failed" for action in self):
+            raise UserError(self.env._("Only failed care actions can be tried again."))
+        self.write({"state": "scheduled", "attempt_count": 0, "last_attempt_date": False, "state_reason": False})
+
+    # ------------------------------------------------------------
+    # Execution
+    # ------------------------------------------------------------
+
+    def _execute(self, today):
+        """Carry out a batch of actions. The batch runs in one go; if anything fails, each action
+        is run on its own so that only the faulty ones end up failed."""
+        try:
+            with self.env.cr.savepoint():
+                self._execute_batch(today)
+        except Exception:  # noqa: BLE001 - any error of one action must not stop the others
+            for action in self:
+                try:
+                    with self.env.cr.savepoint():
+                        action._execute_batch(today)
+                except Exception as error:  # noqa: BLE001
+                    _logger.info("Care action %s failed: %s", action.id, error)
+                    action.write(
+                        {
+                            "state": "failed",
+                            "state_reason": str(error),
+                            "attempt_count": action.attempt_count + 1,
+                            "last_attempt_date": today,
+                        }
+                    )
+
+    def _execute_batch(self, today):
+        by_kind = defaultdict(lambda: self.browse())
+        for action in self:
+            by_kind[action.action] |= action
+        if by_kind["activity"]:
+            by_kind["activity"]._create_activities()
+        if by_kind["visit"]:
+            by_kind["visit"]._plan_visits()
+        for kind in ("email", "sms"):
+            if by_kind[kind]:
+                by_kind[kind]._send_messages(kind)
+        self.write({"last_attempt_date": today})
+
+    def _check_responsible(self):
+        missing = self.filtered(lambda action: not action.user_id)
+        if missing:
+            raise UserError(
+                self.env._(
+                    "Nobody is responsible for %(customer)s under care rule %(rule)s: set a fallback user on the rule.",
+                    customer=missing[0].partner_id.display_name,
+                    rule=missing[0].rule_id.name,
+                )
+            )
+
+    def _title(self):
+        title = self.rule_id.summary or self.rule_id.name
+        return f"{title}: {self.contact_id.name}" if self.contact_id else title
+
+    def _create_activities(self):
+        self._check_responsible()
+        partner_model_id = self.env["ir.model"]._get_id("res.partner")
+        activities = self.env["mail.activity"].create(
+            [
+                {
+                    "res_model_id": partner_model_id,
+                    "res_id": action.partner_id.id,
+                    "activity_type_id": action.rule_id.activity_type_id.id,
+                    "summary": action._title(),
+                    "note": action.rule_id.note,
+                    "date_deadline": action.due_date,
+                    "user_id": action.user_id.id,
+                }
+                for action in self
+            ]
+        )
+        for action, activity in zip(self, activities, strict=True):
+            action.write({"activity_id": activity.id, "executed_date": fields.Datetime.now()})
+
+    def _plan_visits(self):
+        self._check_responsible()
+        visits = self.env["customer.visit"]
+        visits = visits.create(
+            [
+                {
+                    "partner_id": action.partner_id.id,
+                    "contact_ids": action.contact_id.ids,
+                    "user_id": action.user_id.id,
+                    "company_id": action.company_id.id,
+                    # Ten in the morning, the salesperson's morning.
+                    "planned_start": visits.with_context(tz=action.user_id.tz or "UTC")._to_utc(action.due_date, 10.0),
+                    "agenda": action.rule_id.note or action._title(),
+                }
+                for action in self
+            ]
+        )
+        for action, visit in zip(self, visits, strict=True):
+            action.write({"visit_id": visit.id, "executed_date": fields.Datetime.now()})
+
+    def _send_messages(self, kind):
+        """E-mails and SMS from the rules' templates to the contact person, else the customer.
+        Opted-out customers, blacklisted and missing addresses are skipped with the reason."""
+        sendable = self.browse()
+        for action in self:
+            recipient = action.contact_id or action.partner_id
+            reason = action._skip_reason(recipient, kind)
+            if reason:
+                action.write({"state": "skipped", "state_reason": reason, "executed_date": fields.Datetime.now()})
+            else:
+                sendable |= action
+        for rule, actions in sendable.grouped("rule_id").items():
+            recipients = [(action.contact_id or action.partner_id).id for action in actions]
+            if kind == "email":
+                records = rule.mail_template_id.send_mail_batch(recipients)
+                link = "mail_id"
+            else:
+                records = actions._create_sms(rule.sms_template_id, recipients)
+                link = "sms_id"
+            now = fields.Datetime.now()
+            for action, record in zip(actions, records, strict=True):
+                action.write({link: record.id, "state": "done", "state_reason": False, "executed_date": now})
+
+    def _skip_reason(self, recipient, kind):
+        if recipient.care_opt_out or self.partner_id.care_opt_out:
+            return self.env._("%(name)s does not want automatic messages.", name=recipient.display_name)
+        if kind == "email":
+            if not recipient.email_normalized:
+                return self.env._("%(name)s has no e-mail address.", name=recipient.display_name)
+            if recipient.is_blacklisted:
+                return self.env._("The e-mail address of %(name)s is blacklisted.", name=recipient.display_name)
+        else:
+            if not recipient.phone_sanitized:
+                return self.env._("%(name)s has no valid phone number.", name=recipient.display_name)
+            if recipient.phone_sanitized_blacklisted:
+                return self.env._("The phone number of %(name)s is blacklisted.", name=recipient.display_name)
+        return False
+
+    @api.model
+    def _create_sms(self, template, recipient_ids):
+        recipients = self.env["res.partner"].browse(recipient_ids)
+        bodies = template._render_field("body", recipients.ids, compute_lang=True)
+        # SMS records are a technical queue only the system writes; the rule's manager chose the template.
+        return (
+            self.env["sms.sms"]
+            .sudo()
+            .create(
+                [
+                    {"partner_id": partner.id, "number": partner.phone_sanitized, "body": bodies[partner.id]}
+                    for partner in recipients
+                ]
+            )
+        )
+
+    def _mark_from_source(self, state, reason=False):
+        """The activity, visit, e-mail or SMS of scheduled actions was done, cancelled or failed."""
+        if state != "failed":
+            self.filtered(lambda action: action.state == "scheduled").write({"state": state, "state_reason": reason})
+            return
+        # Sent, then refused by the mail or SMS gateway: tried again on a later run.
+        for action in self:
+            action.write(
+                {
+                    "state": "failed",
+                    "state_reason": reason,
+                    "executed_date": False,
+                    "attempt_count": action.attempt_count + 1,
+                }
+            )

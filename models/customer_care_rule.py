@@ -1,0 +1,453 @@
+import logging
+from datetime import timedelta
+
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+from odoo.tools import SQL
+
+from .customer_tier import RELATIONSHIP_LEVELS
+
+_logger = logging.getLogger(__name__)
+
+TRIGGERS = [
+    ("birthday", "Contact Birthday"),
+    ("anniversary", "Customer Anniversary"),
+    ("holiday", "Public Holiday"),
+    ("cadence", "Contact Interval Exceeded"),
+    ("after_sale", "After a Sale"),
+    ("dormancy", "Dormant Customer (Win-back)"),
+    ("tier_change", "Tier Change"),
+    ("relationship_gap", "Relationship Below Target"),
+]
+# Triggers fired by a dated event, as opposed to a lasting state of the customer (cadence,
+# dormancy, gap): a dated event whose action would already be past due when the rule first
+# runs is not acted upon late.
+DATED_TRIGGERS = ("birthday", "anniversary", "holiday", "after_sale", "tier_change")
+CARE_ACTIONS = [
+    ("activity", "Schedule an Activity"),
+    ("email", "Send an E-mail"),
+    ("sms", "Send an SMS"),
+    ("visit", "Plan a Visit"),
+]
+RESPONSIBLES = [
+    ("salesperson", "Customer's Salesperson"),
+    ("team_leader", "Sales Team Leader"),
+    ("tier_manager", "Tier Manager"),
+    ("user", "Fixed User"),
+]
+LEVEL_KEYS = [level for level, _label in RELATIONSHIP_LEVELS]
+
+
+class CustomerCareRule(models.Model):
+    _name = "customer.care.rule"
+    _description = "Customer Care Rule"
+    _order = "sequence, id"
+    _check_company_auto = True
+
+    name = fields.Char(required=True, translate=True)
+    active = fields.Boolean(default=True)
+    sequence = fields.Integer(default=10)
+    company_id = fields.Many2one("res.company", required=True, index=True, default=lambda self: self.env.company)
+
+    # When
+    trigger = fields.Selection(TRIGGERS, required=True, default="birthday")
+    days_offset = fields.Integer(
+        string="Days After the Event",
+        help="The action is due this many days after the event; a negative number means before it.",
+    )
+    lead_days = fields.Integer(
+        string="Create Days Ahead",
+        default=7,
+        help="How far ahead of the event date the action is created: an event within this many "
+        "days of today gets its action now.",
+    )
+    holiday_date = fields.Date(
+        string="Fixed Yearly Date",
+        help="Only the day and month are used. Leave empty to follow the company's public holidays.",
+    )
+    holiday_keyword = fields.Char(
+        string="Holiday Name Contains",
+        help="Only the public holidays whose name contains one of these words, separated by commas, "
+        "e.g. Spring Festival, 春节. Empty: every public holiday.",
+    )
+    tier_direction = fields.Selection(
+        [("up", "Moved Up"), ("down", "Moved Down")], default="down", help="Which tier moves trigger the rule."
+    )
+    dormancy_lifecycle = fields.Selection(
+        [("at_risk", "At Risk"), ("dormant", "Dormant")],
+        string="From Lifecycle",
+        default="dormant",
+        help="The rule applies once per inactive spell, as soon as the customer reaches this lifecycle.",
+    )
+
+    # Which customers
+    tier_ids = fields.Many2many("customer.tier", string="Tiers", check_company=True, help="Empty: every tier.")
+    min_relationship_level = fields.Selection(
+        RELATIONSHIP_LEVELS,
+        string="From Relationship Level",
+        help="Only customers at this relationship level or above. Empty: every level.",
+    )
+
+    # What
+    action = fields.Selection(CARE_ACTIONS, required=True, default="activity")
+    activity_type_id = fields.Many2one(
+        "mail.activity.type",
+        default=lambda self: self.env.ref("mail.mail_activity_data_todo", raise_if_not_found=False),
+        domain="[('res_model', 'in', (False, 'res.partner'))]",
+    )
+    summary = fields.Char(translate=True, help="Title of the activity or the visit; the rule's name when empty.")
+    note = fields.Html(string="Instructions", translate=True, help="Note of the activity or agenda of the visit.")
+    mail_template_id = fields.Many2one(
+        "mail.template", string="E-mail Template", domain="[('model', '=', 'res.partner')]"
+    )
+    sms_template_id = fields.Many2one("sms.template", string="SMS Template", domain="[('model', '=', 'res.partner')]")
+    responsible = fields.Selection(RESPONSIBLES, required=True, default="salesperson")
+    user_id = fields.Many2one(
+        "res.users",
+        string="Fixed or Fallback User",
+        domain="[('share', '=', False)]",
+        help="Responsible when the rule names a fixed user, and when the customer has no salesperson, "
+        "team leader or tier manager.",
+    )
+
+    # Results
+    last_run_date = fields.Date(readonly=True, copy=False)
+    action_ids = fields.One2many("customer.care.action", "rule_id", string="Care Actions")
+    action_count = fields.Integer(compute="_compute_action_count", string="Number of Care Actions")
+
+    _lead_days_positive = models.Constraint(
+        "CHECK(lead_days >= 0)", "The number of days ahead a care action is created cannot be negative."
+    )
+
+    def _compute_action_count(self):
+        counts = dict(
+            self.env["customer.care.action"]._read_group([("rule_id", "in", self.ids)], ["rule_id"], ["__count"])
+        )
+        for rule in self:
+            rule.action_count = counts.get(rule, 0)
+
+    @api.constrains("lead_days", "days_offset")
+    def _check_lead_days(self):
+        for rule in self.filtered(lambda r: r.lead_days < -r.days_offset):
+            raise ValidationError(
+                self.env._(
+                    "Care rule %(rule)s is due %(days)s days before the event, so its actions must be "
+                    "created at least %(days)s days ahead.",
+                    rule=rule.name,
+                    days=-rule.days_offset,
+                )
+            )
+
+    @api.constrains("action", "mail_template_id", "sms_template_id", "activity_type_id", "responsible", "user_id")
+    def _check_action_settings(self):
+        for rule in self:
+            if rule.action == "email" and not rule.mail_template_id:
+                raise ValidationError(self.env._("Care rule %(rule)s sends an e-mail: choose its template.", rule=rule.name))
+            if rule.action == "sms" and not rule.sms_template_id:
+                raise ValidationError(self.env._("Care rule %(rule)s sends an SMS: choose its template.", rule=rule.name))
+            if rule.action == "activity" and not rule.activity_type_id:
+                raise ValidationError(
+                    self.env._("Care rule %(rule)s schedules an activity: choose its type.", rule=rule.name)
+                )
+            if rule.responsible == "user" and not rule.user_id:
+                raise ValidationError(
+                    self.env._("Care rule %(rule)s is assigned to a fixed user: choose the user.", rule=rule.name)
+                )
+
+    def action_view_actions(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("customer_relationship.customer_care_action_action")
+        action["domain"] = [("rule_id", "=", self.id)]
+        action["context"] = {}
+        return action
+
+    def action_preview(self):
+        self.ensure_one()
+        preview = self.env["customer.care.rule.preview"].create({"rule_id": self.id})
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": preview._name,
+            "res_id": preview.id,
+            "view_mode": "form",
+            "target": "new",
+            "name": self.env._("Preview of %(rule)s", rule=self.name),
+        }
+
+    def action_run_now(self):
+        """Run the rules at once, as the daily scheduled action would, without waiting for it."""
+        # Actions are inserted in SQL: make sure the user may manage the rules.
+        self.check_access("write")
+        today = fields.Date.context_today(self)
+        created = self.env["customer.care.action"]
+        for rule in self:
+            created |= rule._generate_actions(today)
+        actions = self.env["customer.care.action"]
+        actions.search([("rule_id", "in", self.ids), *actions._pending_domain(today)])._execute(today)
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "success",
+                "message": self.env._("%(count)s care actions created.", count=len(created)),
+                "next": {"type": "ir.actions.act_window_close"},
+            },
+        }
+
+    # ------------------------------------------------------------
+    # Engine
+    # ------------------------------------------------------------
+
+    @api.model
+    def _cron_run_care_rules(self, batch_size=500):
+        """Create the care actions of every active rule, then carry out the due ones in batches.
+
+        Each rule's generation is one statement and commits on its own; the execution of the
+        actions commits per batch and resumes where it stopped, as nothing done is picked again."""
+        cron = self.env["ir.cron"]
+        rules = self.search([])  # pylint: disable=no-search-all
+        today = fields.Date.context_today(self)
+        cron._commit_progress(remaining=len(rules))
+        for rule in rules:
+            try:
+                with self.env.cr.savepoint():
+                    rule._generate_actions(today)
+            except Exception:
+                # A broken rule (say, a template that was deleted) must not stop the others.
+                _logger.exception("Care rule %s failed to generate its actions", rule.name)
+            if not cron._commit_progress(1):
+                return
+        actions = self.env["customer.care.action"]
+        cron._commit_progress(remaining=actions.search_count(actions._pending_domain(today)))
+        while batch := actions.search(actions._pending_domain(today), limit=batch_size).try_lock_for_update():
+            batch._execute(today)
+            if not cron._commit_progress(len(batch)):
+                return
+
+    def _generate_actions(self, today):
+        """Insert the missing care actions of the rule for events up to ``lead_days`` ahead.
+
+        The unique index on (rule, customer, contact, occurrence) makes a second run, or a
+        second worker running at the same time, insert nothing. Returns the new actions."""
+        self.ensure_one()
+        self.env.flush_all()
+        rows = self.env.execute_query(
+            SQL(
+                """INSERT INTO customer_care_action
+                          (rule_id, company_id, action, partner_id, contact_id, occurrence_date, due_date,
+                           user_id, state, attempt_count, create_uid, write_uid, create_date, write_date)
+                   SELECT %(rule)s, %(company)s, %(action)s, c.partner_id, c.contact_id, c.occurrence_date,
+                          c.due_date, c.user_id, 'scheduled', 0, %(uid)s, %(uid)s,
+                          NOW() AT TIME ZONE 'UTC', NOW() AT TIME ZONE 'UTC'
+                     FROM (%(candidates)s) c
+                       ON CONFLICT DO NOTHING
+                RETURNING id""",
+                rule=self.id,
+                company=self.company_id.id,
+                action=self.action,
+                uid=self.env.uid,
+                candidates=self._candidates_query(today),
+            )
+        )
+        self.last_run_date = today
+        actions = self.env["customer.care.action"]
+        actions.invalidate_model()
+        return actions.browse(row[0] for row in rows)
+
+    def _candidates_query(self, today, horizon_days=0):
+        """SELECT of (partner_id, contact_id, occurrence_date, due_date, user_id) for the events
+        the rule acts upon between ``today`` and ``horizon_days`` later, without an action yet."""
+        self.ensure_one()
+        company = self.company_id
+        # A rule running for the first time starts today; afterwards it catches up from its last
+        # run, so that an event recorded after that run (a manual recomputation) is not missed.
+        since = min(self.last_run_date or today, today)
+        params = {
+            # Events before the rule's actions (a birthday) must be still to come; events with
+            # actions after them (a sale) must have their action still to come.
+            "first_event": since - timedelta(days=max(self.days_offset, 0)),
+            "rule": self.id,
+            "company": company.id,
+            "key": str(company.id),
+            "tz": company.resource_calendar_id.tz or "UTC",
+            "since": since,
+            "until": today + timedelta(days=horizon_days + self.lead_days),
+            "offset": self.days_offset,
+            "today": today,
+        }
+        customer_filters = [SQL("TRUE")]
+        if self.tier_ids:
+            customer_filters.append(SQL("(cp.customer_tier_id ->> %s)::int = ANY(%s)", params["key"], self.tier_ids.ids))
+        if self.min_relationship_level:
+            customer_filters.append(
+                SQL(
+                    "array_position(%s::varchar[], COALESCE(cp.relationship_level, 'basic')) >= %s",
+                    LEVEL_KEYS,
+                    LEVEL_KEYS.index(self.min_relationship_level) + 1,
+                )
+            )
+        in_window = SQL("e.occurrence_date <= %(until)s", **params)
+        if self.trigger in DATED_TRIGGERS:
+            in_window = SQL("%s AND e.occurrence_date >= %s", in_window, params["first_event"])
+        responsible = {
+            "salesperson": SQL("c.user_id"),
+            "team_leader": SQL("team.user_id"),
+            "tier_manager": SQL("tier.manager_id"),
+            "user": SQL("NULL::int"),
+        }[self.responsible]
+        return SQL(
+            """
+WITH customers AS (
+    SELECT cp.id, cp.user_id, cp.team_id, cp.relationship_level, cp.founding_date, cp.create_date,
+           (cp.customer_tier_id ->> %(key)s)::int AS tier_id,
+           (cp.first_order_date ->> %(key)s)::date AS first_order_date,
+           (cp.last_order_date ->> %(key)s)::date AS last_order_date,
+           cp.customer_lifecycle ->> %(key)s AS lifecycle
+      FROM res_partner cp
+     WHERE cp.active AND cp.id = cp.commercial_partner_id AND cp.customer_tier_id ? %(key)s
+       AND (cp.company_id IS NULL OR cp.company_id = %(company)s) AND %(filters)s
+),
+events AS (%(events)s)
+SELECT DISTINCT e.partner_id, e.contact_id, e.occurrence_date,
+       GREATEST(e.occurrence_date + %(offset)s, %(today)s) AS due_date,
+       COALESCE(%(responsible)s, %(fallback)s) AS user_id
+  FROM events e
+  JOIN customers c ON c.id = e.partner_id
+  LEFT JOIN customer_tier tier ON tier.id = c.tier_id
+  LEFT JOIN crm_team team ON team.id = c.team_id
+ WHERE %(in_window)s
+   AND NOT EXISTS (
+        SELECT 1 FROM customer_care_action done
+         WHERE done.rule_id = %(rule)s AND done.partner_id = e.partner_id
+           AND COALESCE(done.contact_id, 0) = COALESCE(e.contact_id, 0)
+           AND done.occurrence_date = e.occurrence_date)
+            """,
+            filters=SQL(" AND ").join(customer_filters),
+            events=self._events_query(params),
+            responsible=responsible,
+            fallback=self.user_id.id,
+            in_window=in_window,
+            **params,
+        )
+
+    def _events_query(self, params):
+        """SELECT of (partner_id, contact_id, occurrence_date) over the ``customers`` CTE."""
+        trigger = self.trigger
+        if trigger == "birthday":
+            # The person's birthday, contacts of the customer and private customers alike.
+            return SQL(
+                """SELECT c.id AS partner_id, person.id AS contact_id, occ.day AS occurrence_date
+                     FROM customers c
+                     JOIN res_partner person ON person.commercial_partner_id = c.id AND person.active
+                          AND NOT person.is_company AND person.birthday IS NOT NULL
+                    CROSS JOIN LATERAL (%s) occ
+                    WHERE occ.day > person.birthday""",
+                self._yearly_occurrences(SQL("person.birthday"), params),
+            )
+        if trigger == "anniversary":
+            founded = SQL("COALESCE(c.founding_date, c.first_order_date)")
+            return SQL(
+                """SELECT c.id AS partner_id, NULL::int AS contact_id, occ.day AS occurrence_date
+                     FROM customers c CROSS JOIN LATERAL (%s) occ
+                    WHERE occ.day > %s""",
+                self._yearly_occurrences(founded, params),
+                founded,
+            )
+        if trigger == "holiday":
+            if self.holiday_date:
+                days = self._yearly_occurrences(SQL("%s::date", self.holiday_date), params)
+            else:
+                # The company's public holidays: leaves without a resource, on no calendar or the
+                # company's. A holiday of several days is greeted on its first one.
+                days = SQL(
+                    """SELECT DISTINCT (leave.date_from AT TIME ZONE 'UTC' AT TIME ZONE %(tz)s)::date AS day
+                         FROM resource_calendar_leaves leave
+                        WHERE leave.resource_id IS NULL AND leave.company_id = %(company)s
+                          AND (leave.calendar_id IS NULL OR leave.calendar_id = %(calendar)s)
+                          AND EXISTS (SELECT 1 FROM unnest(%(keywords)s::varchar[]) keyword
+                                       WHERE POSITION(LOWER(keyword) IN LOWER(COALESCE(leave.name, ''))) > 0)""",
+                    calendar=self.company_id.resource_calendar_id.id,
+                    keywords=[word.strip() for word in (self.holiday_keyword or "").split(",")],
+                    **params,
+                )
+            return SQL(
+                """SELECT c.id AS partner_id, NULL::int AS contact_id, holiday.day AS occurrence_date
+                     FROM customers c CROSS JOIN (%s) holiday""",
+                days,
+            )
+        if trigger == "cadence":
+            # Due once the tier's interval has passed since the last done visit or logged contact
+            # (or, never contacted, since the first order or the customer's creation).
+            return SQL(
+                """SELECT c.id AS partner_id, NULL::int AS contact_id,
+                          COALESCE(contact.last_date, c.first_order_date, (c.create_date AT TIME ZONE 'UTC')::date)
+                          + tier.visit_interval_days AS occurrence_date
+                     FROM customers c
+                     JOIN customer_tier tier ON tier.id = c.tier_id
+                LEFT JOIN (SELECT visit.partner_id,
+                                  MAX((visit.done_date AT TIME ZONE 'UTC' AT TIME ZONE %(tz)s)::date) AS last_date
+                             FROM customer_visit visit
+                            WHERE visit.state = 'done' AND visit.company_id = %(company)s
+                         GROUP BY visit.partner_id) contact ON contact.partner_id = c.id""",
+                **params,
+            )
+        if trigger == "after_sale":
+            # The person who ordered is the contact, when the order was placed by one.
+            return SQL(
+                """SELECT c.id AS partner_id, NULLIF(so.partner_id, c.id) AS contact_id,
+                          (so.date_order AT TIME ZONE 'UTC' AT TIME ZONE %(tz)s)::date AS occurrence_date
+                     FROM sale_order so
+                     JOIN res_partner buyer ON buyer.id = so.partner_id
+                     JOIN customers c ON c.id = buyer.commercial_partner_id
+                    WHERE so.state = 'sale' AND so.company_id = %(company)s
+                      AND so.date_order >= %(first_event)s::timestamp - INTERVAL '1 day'""",
+                **params,
+            )
+        if trigger == "dormancy":
+            # Once per inactive spell: the spell is known by the last order before it.
+            lifecycles = ["dormant", "lost"] if self.dormancy_lifecycle == "dormant" else ["at_risk", "dormant", "lost"]
+            return SQL(
+                """SELECT c.id AS partner_id, NULL::int AS contact_id, c.last_order_date AS occurrence_date
+                     FROM customers c
+                    WHERE c.last_order_date IS NOT NULL AND c.lifecycle = ANY(%s::varchar[])""",
+                lifecycles,
+            )
+        if trigger == "tier_change":
+            return SQL(
+                """SELECT c.id AS partner_id, NULL::int AS contact_id, history.date AS occurrence_date
+                     FROM customer_tier_history history
+                     JOIN customers c ON c.id = history.partner_id
+                    WHERE history.company_id = %(company)s AND history.direction = %(direction)s
+                      AND history.date >= %(first_event)s""",
+                direction=self.tier_direction or "down",
+                **params,
+            )
+        # relationship_gap: once per tier assignment, from the customer's last tier move.
+        return SQL(
+            """SELECT c.id AS partner_id, NULL::int AS contact_id,
+                      COALESCE(moved.last_date, (c.create_date AT TIME ZONE 'UTC')::date) AS occurrence_date
+                 FROM customers c
+                 JOIN customer_tier tier ON tier.id = c.tier_id
+            LEFT JOIN (SELECT history.partner_id, MAX(history.date) AS last_date
+                         FROM customer_tier_history history
+                        WHERE history.company_id = %(company)s
+                     GROUP BY history.partner_id) moved ON moved.partner_id = c.id
+                WHERE array_position(%(levels)s::varchar[], COALESCE(c.relationship_level, 'basic'))
+                      < array_position(%(levels)s::varchar[], tier.target_relationship_level::varchar)""",
+            levels=LEVEL_KEYS,
+            **params,
+        )
+
+    @api.model
+    def _yearly_occurrences(self, date_sql, params):
+        """SELECT of ``day``: the yearly returns of a date around the rule's window. A 29 February
+        falls on the 28th in other years."""
+        return SQL(
+            """SELECT make_date(year, EXTRACT(MONTH FROM %(date)s)::int,
+                      LEAST(EXTRACT(DAY FROM %(date)s)::int,
+                            EXTRACT(DAY FROM make_date(year, EXTRACT(MONTH FROM %(date)s)::int, 1)
+                                             + INTERVAL '1 month - 1 day')::int)) AS day
+                 FROM generate_series(%(first_year)s, %(last_year)s) year""",
+            date=date_sql,
+            first_year=params["first_event"].year,
+            last_year=params["until"].year,
+        )

@@ -1,0 +1,12 @@
+from odoo import models
+
+
+class SmsSms(models.Model):
+    _inherit = "sms.sms"
+
+    def write(self, vals):
+        if vals.get("state") == "error":
+            # The SMS queue runs as whoever triggered it; care actions are the system's records.
+            actions = self.env["customer.care.action"].sudo().search([("sms_id", "in", self.ids)])
+            actions._mark_from_source("failed", vals.get("failure_type") or "error")
+        return super().write(vals)
