@@ -38,6 +38,7 @@
     ],
     "demo": [
         "demo/customer_relationship_demo.xml",
+        "demo/customer_care_demo.xml",
     ],
     "assets": {
         "web.assets_tests": [

@@ -297,7 +297,7 @@ class CustomerCareRule(models.Model):
         return SQL(
             """
 WITH customers AS (
-    SELECT cp.id, cp.user_id, cp.team_id, cp.relationship_level, cp.founding_date, cp.create_date,
+    SELECT cp.id, cp.user_id, cp.relationship_level, cp.founding_date, cp.create_date,
            (cp.customer_tier_id ->> %(key)s)::int AS tier_id,
            (cp.first_order_date ->> %(key)s)::date AS first_order_date,
            (cp.last_order_date ->> %(key)s)::date AS last_order_date,
@@ -313,7 +313,12 @@ SELECT DISTINCT e.partner_id, e.contact_id, e.occurrence_date,
   FROM events e
   JOIN customers c ON c.id = e.partner_id
   LEFT JOIN customer_tier tier ON tier.id = c.tier_id
-  LEFT JOIN crm_team team ON team.id = c.team_id
+  -- the sales team leader of the customer's salesperson
+  LEFT JOIN LATERAL (
+        SELECT team.user_id FROM crm_team_member member JOIN crm_team team ON team.id = member.crm_team_id
+         WHERE member.user_id = c.user_id AND member.active AND team.active
+           AND (team.company_id IS NULL OR team.company_id = %(company)s)
+      ORDER BY team.sequence, team.id LIMIT 1) team ON TRUE
  WHERE %(in_window)s
    AND NOT EXISTS (
         SELECT 1 FROM customer_care_action done
