@@ -7,7 +7,7 @@
     "license": "LGPL-3",
     "author": "Customer Relationship Developers",
     "website": "https://github.com/customer-relationship/customer_relationship",
-    "depends": ["sale_management", "contacts", "mail", "calendar", "resource", "sms"],
+    "depends": ["sale_management", "sale_margin", "contacts", "mail", "calendar", "resource", "sms"],
     "data": [
         "security/customer_relationship_security.xml",
         "security/customer_visit_security.xml",

@@ -25,6 +25,7 @@ COMPUTED_PARTNER_COLUMNS = {
     "customer_value": "value",
     "customer_value_rank": "value_rank",
     "customer_value_share": "value_share",
+    "customer_margin_rate": "margin_rate",
     "first_order_date": "first_order_date",
     "last_order_date": "last_order_date",
     "customer_order_count": "order_count",
@@ -219,7 +220,7 @@ class CustomerTier(models.Model):
             # Posted customer invoices minus credit notes, already signed in company currency.
             orders = SQL(
                 """SELECT move.commercial_partner_id AS partner_id, move.invoice_date AS order_date,
-                          move.amount_untaxed_signed AS amount
+                          move.amount_untaxed_signed AS amount, NULL::numeric AS margin
                      FROM account_move move
                     WHERE move.company_id = %(company)s AND move.state = 'posted'
                       AND move.move_type IN ('out_invoice', 'out_refund')
@@ -232,7 +233,8 @@ class CustomerTier(models.Model):
             orders = SQL(
                 """SELECT partner.commercial_partner_id AS partner_id,
                           (so.date_order AT TIME ZONE 'UTC')::date AS order_date,
-                          so.amount_untaxed / COALESCE(NULLIF(so.currency_rate, 0), 1) AS amount
+                          so.amount_untaxed / COALESCE(NULLIF(so.currency_rate, 0), 1) AS amount,
+                          so.margin / COALESCE(NULLIF(so.currency_rate, 0), 1) AS margin
                      FROM sale_order so
                      JOIN res_partner partner ON partner.id = so.partner_id
                     WHERE so.company_id = %(company)s AND so.state = 'sale'
@@ -253,7 +255,8 @@ per_partner AS (
            MAX(order_date) AS last_order_date,
            COUNT(*) AS lifetime_count,
            COUNT(*) FILTER (WHERE order_date >= %(window_start)s) AS order_count,
-           COALESCE(SUM(amount) FILTER (WHERE order_date >= %(window_start)s), 0) AS value
+           COALESCE(SUM(amount) FILTER (WHERE order_date >= %(window_start)s), 0) AS value,
+           SUM(margin) FILTER (WHERE order_date >= %(window_start)s) AS margin
       FROM orders
   GROUP BY partner_id
 ),
@@ -264,6 +267,7 @@ customers AS (
            pp.first_order_date, pp.last_order_date,
            COALESCE(pp.order_count, 0) AS order_count,
            ROUND(COALESCE(pp.value, 0), 2) AS value,
+           ROUND(100 * pp.margin / NULLIF(pp.value, 0), 2) AS margin_rate,
            ROUND((pp.last_order_date - pp.first_order_date)::numeric
                  / NULLIF(pp.lifetime_count - 1, 0), 1) AS average_order_interval
       FROM res_partner cp
@@ -291,7 +295,7 @@ ranked AS (
                 / COUNT(*) OVER (PARTITION BY c.last_order_date IS NULL) END AS monetary_score
       FROM customers c
 )
-SELECT r.partner_id, r.old_tier_id, r.value, r.value_rank, r.order_count,
+SELECT r.partner_id, r.old_tier_id, r.value, r.value_rank, r.order_count, r.margin_rate,
        r.first_order_date, r.last_order_date, r.average_order_interval,
        ROUND(r.exact_share, 2) AS value_share,
        r.last_order_date + ROUND(r.average_order_interval)::int AS expected_next_order_date,

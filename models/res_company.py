@@ -19,6 +19,13 @@ class ResCompany(models.Model):
     )
     customer_dormant_days = fields.Integer(string="Dormant After (days)", required=True, default=180)
     customer_lost_days = fields.Integer(string="Lost After (days)", required=True, default=365)
+    relationship_margin_adjust = fields.Boolean(
+        string="Adjust Target Level by Margin",
+        help="Kotler's matrix: a high-margin customer gets a target relationship level one above its "
+        "tier's, a low-margin customer one below. Needs the confirmed orders value basis.",
+    )
+    relationship_margin_high = fields.Float(string="High Margin From (%)", default=30.0)
+    relationship_margin_low = fields.Float(string="Low Margin Below (%)", default=10.0)
 
     _customer_window_positive = models.Constraint(
         "CHECK(customer_value_window_months > 0)",
@@ -28,4 +35,8 @@ class ResCompany(models.Model):
         "CHECK(customer_new_days > 0 AND customer_at_risk_days >= 0"
         " AND customer_dormant_days > 0 AND customer_lost_days > customer_dormant_days)",
         "Lifecycle thresholds must be positive and a customer must be dormant before it is lost.",
+    )
+    _relationship_margin_bands = models.Constraint(
+        "CHECK(relationship_margin_low < relationship_margin_high)",
+        "The low margin threshold must be below the high margin threshold.",
     )

@@ -10,3 +10,6 @@ class ResConfigSettings(models.TransientModel):
     customer_at_risk_days = fields.Integer(related="company_id.customer_at_risk_days", readonly=False)
     customer_dormant_days = fields.Integer(related="company_id.customer_dormant_days", readonly=False)
     customer_lost_days = fields.Integer(related="company_id.customer_lost_days", readonly=False)
+    relationship_margin_adjust = fields.Boolean(related="company_id.relationship_margin_adjust", readonly=False)
+    relationship_margin_high = fields.Float(related="company_id.relationship_margin_high", readonly=False)
+    relationship_margin_low = fields.Float(related="company_id.relationship_margin_low", readonly=False)

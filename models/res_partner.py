@@ -100,7 +100,21 @@ class ResPartner(models.Model):
         "Proactive: calls regularly with suggestions and news of useful products.\n"
         "Partnership: works continuously with the customer to cut its costs and help it buy better.",
     )
-    target_relationship_level = fields.Selection(related="customer_tier_id.target_relationship_level")
+    customer_margin_rate = fields.Float(
+        string="Margin (%)",
+        company_dependent=True,
+        readonly=True,
+        digits=(5, 2),
+        aggregator="avg",
+        help="Margin of the customer's confirmed orders over the value window, as a share of their value.",
+    )
+    target_relationship_level = fields.Selection(
+        RELATIONSHIP_LEVELS,
+        compute="_compute_target_relationship_level",
+        search="_search_target_relationship_level",
+        help="The target level of the customer's tier; with the margin adjustment of the settings, one "
+        "level up for a high-margin customer and one down for a low-margin one (Kotler's matrix).",
+    )
     relationship_gap = fields.Selection(
         RELATIONSHIP_GAPS,
         compute="_compute_relationship_gap",
@@ -144,6 +158,41 @@ class ResPartner(models.Model):
     @api.model
     def _commercial_fields(self):
         return [*super()._commercial_fields(), *MANUAL_TIER_FIELDS, "relationship_level"]
+
+    @api.depends("customer_tier_id.target_relationship_level", "customer_margin_rate", "customer_value")
+    @api.depends_context("company")
+    def _compute_target_relationship_level(self):
+        bands = self._margin_bands()
+        for partner in self:
+            tier_target = partner.customer_tier_id.target_relationship_level
+            shift = next((shift for shift, band in bands.items() if partner.filtered_domain(band)), 0)
+            partner.target_relationship_level = tier_target and self._shift_level(tier_target, shift)
+
+    def _search_target_relationship_level(self, operator, value):
+        if operator != "in":
+            return NotImplemented
+        return Domain.OR(
+            Domain("customer_tier_id.target_relationship_level", "=", tier_target) & band
+            for shift, band in self._margin_bands().items()
+            for tier_target in LEVEL_KEYS
+            if self._shift_level(tier_target, shift) in value
+        )
+
+    @api.model
+    def _margin_bands(self):
+        """Domains of the customers whose target moves up (1), stays (0) or moves down (-1) with
+        their margin, in the current company; all stay when the adjustment is off."""
+        company = self.env.company
+        if not company.relationship_margin_adjust:
+            return {0: Domain.TRUE}
+        with_value = Domain("customer_value", ">", 0)
+        high = with_value & Domain("customer_margin_rate", ">=", company.relationship_margin_high)
+        low = with_value & Domain("customer_margin_rate", "<", company.relationship_margin_low)
+        return {1: high, -1: low, 0: ~high & ~low}
+
+    @api.model
+    def _shift_level(self, level, shift):
+        return LEVEL_KEYS[min(max(LEVEL_KEYS.index(level) + shift, 0), len(LEVEL_KEYS) - 1)]
 
     @api.depends("relationship_level", "target_relationship_level")
     @api.depends_context("company")

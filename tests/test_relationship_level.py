@@ -43,3 +43,31 @@ class TestRelationshipLevel(CustomerRelationshipCase):
         platinum.with_user(self.manager).relationship_level = "partnership"
         self.assertEqual(platinum.child_ids.relationship_level, "partnership")
         self.assertEqual(platinum.child_ids.relationship_gap, "at")
+
+    def test_margin_moves_the_target_as_in_kotlers_matrix(self):
+        platinum, gold, iron, lead = self.customers
+        # The orders carry no cost: a 100% margin. Iron's order now costs 95% of its price.
+        iron_lines = self.env["sale.order.line"].search([("order_id.partner_id", "=", iron.id)])
+        iron_lines.purchase_price = 142.5
+        self._recompute()
+        self.assertEqual(iron.customer_margin_rate, 5.0)
+        self.assertEqual(gold.customer_margin_rate, 100.0)
+        targets = ["partnership", "proactive", "accountable", "reactive"]
+        self.assertEqual(self.customers.mapped("target_relationship_level"), targets, "no adjustment by default")
+
+        self.company.write(
+            {"relationship_margin_adjust": True, "relationship_margin_high": 30, "relationship_margin_low": 10}
+        )
+        self.customers.invalidate_recordset()
+        # High margins move the target one level up (partnership stays the top), a low one down.
+        self.assertEqual(
+            self.customers.mapped("target_relationship_level"), ["partnership", "partnership", "reactive", "accountable"]
+        )
+        partners = self.env["res.partner"].with_company(self.company)
+        mine = [("id", "in", self.customers.ids)]
+        self.assertEqual(partners.search([*mine, ("target_relationship_level", "=", "partnership")]), platinum | gold)
+        self.assertEqual(partners.search([*mine, ("target_relationship_level", "=", "reactive")]), iron)
+        gold.relationship_level = "proactive"
+        self.assertEqual(gold.relationship_gap, "below")
+        self.assertIn(gold, partners.search([*mine, ("relationship_gap", "=", "below")]))
+        self.assertNotIn(lead, partners.search([*mine, ("relationship_gap", "=", "at")]))
