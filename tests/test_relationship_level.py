@@ -1,5 +1,6 @@
 from datetime import date
 
+from odoo.exceptions import AccessError
 from odoo.tests import tagged
 
 from .common import CustomerRelationshipCase
@@ -71,3 +72,31 @@ class TestRelationshipLevel(CustomerRelationshipCase):
         self.assertEqual(gold.relationship_gap, "below")
         self.assertIn(gold, partners.search([*mine, ("relationship_gap", "=", "below")]))
         self.assertNotIn(lead, partners.search([*mine, ("relationship_gap", "=", "at")]))
+
+    def test_raising_a_level_records_the_reason(self):
+        platinum = self.customers[0]
+        wizard = (
+            self.env["customer.relationship.level.change"]
+            .with_user(self.salesman)
+            .with_context(default_partner_id=platinum.child_ids.id)
+            .create({"new_level": "proactive", "reason": "Monthly call with product news"})
+        )
+        self.assertEqual(wizard.partner_id, platinum, "a contact's level is its company's")
+        wizard.action_apply()
+        self.assertEqual(platinum.relationship_level, "proactive")
+        note = platinum.message_ids[0]
+        self.assertIn("Monthly call with product news", note.body)
+        self.assertIn("Proactive", note.body)
+        self.assertEqual(note.author_id, self.salesman.partner_id)
+
+    def test_only_the_salesperson_or_a_manager_changes_a_level(self):
+        platinum = self.customers[0]
+        wizard = (
+            self.env["customer.relationship.level.change"]
+            .with_user(self.salesman_other)
+            .create({"partner_id": platinum.id, "new_level": "partnership", "reason": "Not mine"})
+        )
+        with self.assertRaises(AccessError):
+            wizard.action_apply()
+        self.assertEqual(platinum.relationship_level, "basic")
+        self.assertFalse(platinum.message_ids.filtered(lambda m: "Not mine" in (m.body or "")))

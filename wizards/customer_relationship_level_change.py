@@ -1,0 +1,51 @@
+from odoo import api, fields, models
+from odoo.exceptions import AccessError
+
+from ..models.customer_tier import RELATIONSHIP_LEVELS
+
+
+class CustomerRelationshipLevelChange(models.TransientModel):
+    _name = "customer.relationship.level.change"
+    _description = "Change the Relationship Level"
+
+    partner_id = fields.Many2one("res.partner", string="Customer", required=True, readonly=True)
+    current_level = fields.Selection(related="partner_id.relationship_level", string="Current Level")
+    target_level = fields.Selection(related="partner_id.target_relationship_level", string="Target Level")
+    new_level = fields.Selection(RELATIONSHIP_LEVELS, required=True)
+    reason = fields.Text(required=True, help="What the customer and you now do together that justifies the level.")
+
+    @api.model
+    def default_get(self, fields_list):
+        values = super().default_get(fields_list)
+        partner = self.env["res.partner"].browse(values.get("partner_id")).commercial_partner_id
+        if partner:
+            values["partner_id"] = partner.id
+            values.setdefault("new_level", partner.relationship_level)
+        return values
+
+    def action_apply(self):
+        self.ensure_one()
+        partner = self.partner_id
+        user = self.env.user
+        if partner.user_id != user and not user.has_group("customer_relationship.group_customer_relationship_manager"):
+            raise AccessError(
+                self.env._(
+                    "Only the salesperson of %(customer)s or a manager can change its relationship level.",
+                    customer=partner.display_name,
+                )
+            )
+        old_level = partner.relationship_level
+        # Salespeople may not write partners in Odoo 19; the right to record this decision was checked above.
+        partner.sudo().relationship_level = self.new_level
+        labels = dict(self._fields["new_level"]._description_selection(self.env))
+        partner.sudo().message_post(
+            body=self.env._(
+                "Relationship level %(old)s → %(new)s: %(reason)s",
+                old=labels.get(old_level, ""),
+                new=labels[self.new_level],
+                reason=self.reason,
+            ),
+            author_id=user.partner_id.id,
+            subtype_xmlid="mail.mt_note",
+        )
+        return {"type": "ir.actions.act_window_close"}
