@@ -188,7 +188,7 @@ class CustomerCareRule(models.Model):
             "tag": "display_notification",
             "params": {
                 "type": "success",
-                "message": self.env._("%(count)s care actions created.", count=len(created)),
+                "message": self.env._("Care actions created: %(count)s", count=len(created)),
                 "next": {"type": "ir.actions.act_window_close"},
             },
         }
@@ -329,7 +329,8 @@ SELECT DISTINCT e.partner_id, e.contact_id, e.occurrence_date,
             filters=SQL(" AND ").join(customer_filters),
             events=self._events_query(params),
             responsible=responsible,
-            fallback=self.user_id.id,
+            # NULL, not false, without a fallback user: the action then fails for want of a responsible.
+            fallback=self.user_id.id or None,
             in_window=in_window,
             **params,
         )
@@ -370,8 +371,9 @@ SELECT DISTINCT e.partner_id, e.contact_id, e.occurrence_date,
                           AND (leave.calendar_id IS NULL OR leave.calendar_id = %(calendar)s)
                           AND EXISTS (SELECT 1 FROM unnest(%(keywords)s::varchar[]) keyword
                                        WHERE POSITION(LOWER(keyword) IN LOWER(COALESCE(leave.name, ''))) > 0)""",
-                    calendar=self.company_id.resource_calendar_id.id,
-                    keywords=[word.strip() for word in (self.holiday_keyword or "").split(",")],
+                    calendar=self.company_id.resource_calendar_id.id or None,
+                    # An empty word (a trailing comma) would match every holiday; no word at all does.
+                    keywords=[word.strip() for word in (self.holiday_keyword or "").split(",") if word.strip()] or [""],
                     **params,
                 )
             return SQL(

@@ -89,7 +89,7 @@ registry.category("web_tour.tours").add("customer_care_rule_tour", {
         },
         {
             content: "The action is created",
-            trigger: ".o_notification:contains(1 care actions created)",
+            trigger: ".o_notification:contains(Care actions created: 1)",
         },
         {
             content: "The rule counts its care action",
