@@ -2,6 +2,7 @@ from . import calendar_event
 from . import customer_care_action
 from . import customer_care_rule
 from . import customer_interest_tag
+from . import customer_loss_reason
 from . import customer_tier
 from . import customer_tier_history
 from . import customer_visit

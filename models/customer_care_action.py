@@ -4,7 +4,7 @@ from collections import defaultdict
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
-from .customer_care_rule import CARE_ACTIONS, TRIGGERS
+from .customer_care_rule import CARE_ACTIONS
 
 _logger = logging.getLogger(__name__)
 
@@ -96,12 +96,12 @@ class CustomerCareAction(models.Model):
         try:
             with self.env.cr.savepoint():
                 self._execute_batch(today)
-        except Exception:  # noqa: BLE001 - any error of one action must not stop the others
+        except Exception:
             for action in self:
                 try:
                     with self.env.cr.savepoint():
                         action._execute_batch(today)
-                except Exception as error:  # noqa: BLE001
+                except Exception as error:
                     _logger.info("Care action %s failed: %s", action.id, error)
                     action.write(
                         {
@@ -158,7 +158,15 @@ class CustomerCareAction(models.Model):
             ]
         )
         for action, activity in zip(self, activities, strict=True):
-            action.write({"activity_id": activity.id, "executed_date": fields.Datetime.now()})
+            # A failed action carried out on a later attempt is scheduled again, until its activity is done.
+            action.write(
+                {
+                    "activity_id": activity.id,
+                    "executed_date": fields.Datetime.now(),
+                    "state": "scheduled",
+                    "state_reason": False,
+                }
+            )
 
     def _plan_visits(self):
         self._check_responsible()
@@ -178,7 +186,15 @@ class CustomerCareAction(models.Model):
             ]
         )
         for action, visit in zip(self, visits, strict=True):
-            action.write({"visit_id": visit.id, "executed_date": fields.Datetime.now()})
+            # A failed action carried out on a later attempt is scheduled again, until its visit is done.
+            action.write(
+                {
+                    "visit_id": visit.id,
+                    "executed_date": fields.Datetime.now(),
+                    "state": "scheduled",
+                    "state_reason": False,
+                }
+            )
 
     def _send_messages(self, kind):
         """E-mails and SMS from the rules' templates to the contact person, else the customer.

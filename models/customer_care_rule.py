@@ -18,11 +18,12 @@ TRIGGERS = [
     ("dormancy", "Dormant Customer (Win-back)"),
     ("tier_change", "Tier Change"),
     ("relationship_gap", "Relationship Below Target"),
+    ("new_referral", "New Referral (Thank the Referrer)"),
 ]
 # Triggers fired by a dated event, as opposed to a lasting state of the customer (cadence,
 # dormancy, gap): a dated event whose action would already be past due when the rule first
 # runs is not acted upon late.
-DATED_TRIGGERS = ("birthday", "anniversary", "holiday", "after_sale", "tier_change")
+DATED_TRIGGERS = ("birthday", "anniversary", "holiday", "after_sale", "tier_change", "new_referral")
 CARE_ACTIONS = [
     ("activity", "Schedule an Activity"),
     ("email", "Send an E-mail"),
@@ -142,9 +143,13 @@ class CustomerCareRule(models.Model):
     def _check_action_settings(self):
         for rule in self:
             if rule.action == "email" and not rule.mail_template_id:
-                raise ValidationError(self.env._("Care rule %(rule)s sends an e-mail: choose its template.", rule=rule.name))
+                raise ValidationError(
+                    self.env._("Care rule %(rule)s sends an e-mail: choose its template.", rule=rule.name)
+                )
             if rule.action == "sms" and not rule.sms_template_id:
-                raise ValidationError(self.env._("Care rule %(rule)s sends an SMS: choose its template.", rule=rule.name))
+                raise ValidationError(
+                    self.env._("Care rule %(rule)s sends an SMS: choose its template.", rule=rule.name)
+                )
             if rule.action == "activity" and not rule.activity_type_id:
                 raise ValidationError(
                     self.env._("Care rule %(rule)s schedules an activity: choose its type.", rule=rule.name)
@@ -276,7 +281,9 @@ class CustomerCareRule(models.Model):
         }
         customer_filters = [SQL("TRUE")]
         if self.tier_ids:
-            customer_filters.append(SQL("(cp.customer_tier_id ->> %s)::int = ANY(%s)", params["key"], self.tier_ids.ids))
+            customer_filters.append(
+                SQL("(cp.customer_tier_id ->> %s)::int = ANY(%s)", params["key"], self.tier_ids.ids)
+            )
         if self.min_relationship_level:
             customer_filters.append(
                 SQL(
@@ -426,6 +433,15 @@ SELECT DISTINCT e.partner_id, e.contact_id, e.occurrence_date,
                     WHERE history.company_id = %(company)s AND history.direction = %(direction)s
                       AND history.date >= %(first_event)s""",
                 direction=self.tier_direction or "down",
+                **params,
+            )
+        if trigger == "new_referral":
+            # The referrer is thanked, once per day on which it referred customers.
+            return SQL(
+                """SELECT c.id AS partner_id, NULL::int AS contact_id, referred.referral_date AS occurrence_date
+                     FROM res_partner referred
+                     JOIN customers c ON c.id = referred.referred_by_id
+                    WHERE referred.active AND referred.referral_date >= %(first_event)s""",
                 **params,
             )
         # relationship_gap: once per tier assignment, from the customer's last tier move.

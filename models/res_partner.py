@@ -27,6 +27,15 @@ RFM_SEGMENTS = [
 ]
 LEVEL_KEYS = [level for level, _label in RELATIONSHIP_LEVELS]
 RELATIONSHIP_GAPS = [("below", "Below Target"), ("at", "At Target"), ("above", "Above Target")]
+CONTACT_ROLES = [
+    ("decision_maker", "Decision Maker"),
+    ("buyer", "Buyer"),
+    ("finance", "Finance"),
+    ("user", "User"),
+    ("influencer", "Influencer"),
+    ("gatekeeper", "Gatekeeper"),
+    ("other", "Other"),
+]
 CONTACT_CHANNELS = [
     ("visit", "Visit"),
     ("phone", "Phone"),
@@ -150,6 +159,38 @@ class ResPartner(models.Model):
         "activities are still scheduled for the salesperson.",
     )
     care_action_ids = fields.One2many("customer.care.action", "partner_id", string="Care Actions")
+    contact_role = fields.Selection(CONTACT_ROLES, help="The person's part in the customer's buying decisions.")
+
+    # Referrals: who brought the customer in; counted on the referrer.
+    referred_by_id = fields.Many2one(
+        "res.partner",
+        index="btree_not_null",
+        domain="[('parent_id', '=', False), ('id', '!=', id)]",
+        help="The customer who recommended this one.",
+    )
+    referral_date = fields.Date(
+        string="Referred On", help="When the referral was made; care rules thank the referrer from this date."
+    )
+    referral_ids = fields.One2many("res.partner", "referred_by_id", string="Referred Customers")
+    referral_count = fields.Integer(compute="_compute_referral_stats", string="Referrals")
+    referral_value = fields.Float(
+        compute="_compute_referral_stats",
+        string="Value of Referred Customers",
+        digits="Product Price",
+        help="Customer value of the customers it referred, in the current company.",
+    )
+
+    # Loss: a manager's record of why a customer was lost, per company.
+    loss_reason_id = fields.Many2one("customer.loss.reason", company_dependent=True, readonly=True)
+    loss_date = fields.Date(string="Lost On", company_dependent=True, readonly=True)
+    loss_note = fields.Text(company_dependent=True, readonly=True)
+    lost_value = fields.Float(
+        string="Estimated Value Lost",
+        company_dependent=True,
+        readonly=True,
+        digits="Product Price",
+        help="What the customer bought over the value window before its last order, in company currency.",
+    )
 
     @api.depends_context("company")
     def _compute_customer_value_currency_id(self):
@@ -222,6 +263,8 @@ class ResPartner(models.Model):
         return "below" if position < target_position else "at" if position == target_position else "above"
 
     def write(self, vals):
+        if vals.get("referred_by_id") and "referral_date" not in vals:
+            vals = {**vals, "referral_date": fields.Date.context_today(self)}
         if set(MANUAL_TIER_FIELDS) & set(vals):
             return self._write_manual_tier(vals)
         return super().write(vals)
@@ -283,6 +326,25 @@ class ResPartner(models.Model):
         if not old_tier:
             return "new"
         return "up" if (new_tier.sequence, new_tier.id) < (old_tier.sequence, old_tier.id) else "down"
+
+    @api.depends("referral_ids")
+    @api.depends_context("company")
+    def _compute_referral_stats(self):
+        for partner in self:
+            partner.referral_count = len(partner.referral_ids)
+            partner.referral_value = sum(partner.referral_ids.mapped("customer_value"))
+
+    @api.constrains("referred_by_id")
+    def _check_referral_loop(self):
+        if self._has_cycle("referred_by_id"):
+            raise ValidationError(self.env._("A customer cannot be referred, even indirectly, by itself."))
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            if vals.get("referred_by_id") and not vals.get("referral_date"):
+                vals["referral_date"] = fields.Date.context_today(self)
+        return super().create(vals_list)
 
     @api.depends("commercial_partner_id.visit_ids")
     def _compute_visit_count(self):

@@ -62,7 +62,8 @@ class TestRelationshipLevel(CustomerRelationshipCase):
         self.customers.invalidate_recordset()
         # High margins move the target one level up (partnership stays the top), a low one down.
         self.assertEqual(
-            self.customers.mapped("target_relationship_level"), ["partnership", "partnership", "reactive", "accountable"]
+            self.customers.mapped("target_relationship_level"),
+            ["partnership", "partnership", "reactive", "accountable"],
         )
         partners = self.env["res.partner"].with_company(self.company)
         mine = [("id", "in", self.customers.ids)]

@@ -1,5 +1,6 @@
 from . import customer_care_rule_preview
 from . import customer_care_rule_preview_line
+from . import customer_loss_mark
 from . import customer_relationship_level_change
 from . import customer_tier_recompute
 from . import customer_tier_recompute_line
