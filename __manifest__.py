@@ -38,6 +38,7 @@
         "wizards/customer_care_rule_preview_views.xml",
         "report/customer_visit_route_sheet_reports.xml",
         "report/customer_visit_route_sheet_templates.xml",
+        "views/customer_relationship_dashboard_views.xml",
         "views/customer_relationship_menus.xml",
     ],
     "demo": [
@@ -45,6 +46,9 @@
         "demo/customer_care_demo.xml",
     ],
     "assets": {
+        "web.assets_backend": [
+            "customer_relationship/static/src/**/*",
+        ],
         "web.assets_tests": [
             "customer_relationship/static/tests/tours/**/*",
         ],

@@ -75,3 +75,11 @@ class TestCustomerRelationshipUi(HttpCase):
                 }
             ],
         )
+
+    def test_chinese_tour(self):
+        """In a browser, as a Chinese-speaking user: the dashboard and the customers kanban in zh_CN."""
+        self.env["res.lang"]._activate_lang("zh_CN")
+        self.env.ref("base.module_customer_relationship")._update_translations(["zh_CN"])
+        self.env.ref("base.user_admin").lang = "zh_CN"
+        self.env["customer.tier"]._recompute_company_tiers(self.env.company)
+        self.start_tour("/odoo", "customer_relationship_zh_tour", login="admin")

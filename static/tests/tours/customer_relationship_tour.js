@@ -9,6 +9,19 @@ registry.category("web_tour.tours").add("customer_relationship_tier_tour", {
             "Open the Customer Relationship app"
         ),
         {
+            content: "The app opens on its dashboard: customers and value per tier",
+            trigger: ".o_customer_relationship_dashboard .o_dashboard_tier:contains(Platinum)",
+        },
+        {
+            content: "Open the Customers menu",
+            trigger: ".o_main_navbar [data-menu-xmlid='customer_relationship.customer_relationship_menu_customers']",
+            run: "click",
+        },
+        {
+            trigger: ".dropdown-item[data-menu-xmlid='customer_relationship.res_partner_customer_menu']",
+            run: "click",
+        },
+        {
             content: "The customers kanban is grouped by tier",
             trigger: ".o_kanban_group .o_column_title:contains(Platinum)",
         },

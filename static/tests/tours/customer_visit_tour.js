@@ -9,6 +9,15 @@ registry.category("web_tour.tours").add("customer_visit_tour", {
             "Open the Customer Relationship app"
         ),
         {
+            content: "Open the Customers menu",
+            trigger: ".o_main_navbar [data-menu-xmlid='customer_relationship.customer_relationship_menu_customers']",
+            run: "click",
+        },
+        {
+            trigger: ".dropdown-item[data-menu-xmlid='customer_relationship.res_partner_customer_menu']",
+            run: "click",
+        },
+        {
             content: "Search the tour customer",
             trigger: ".o_searchview_input",
             run: "edit Tour Visit Co",
