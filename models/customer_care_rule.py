@@ -203,14 +203,14 @@ class CustomerCareRule(models.Model):
     # ------------------------------------------------------------
 
     @api.model
-    def _cron_run_care_rules(self, batch_size=500):
+    def _cron_run_care_rules(self, batch_size=500, today=None):
         """Create the care actions of every active rule, then carry out the due ones in batches.
 
         Each rule's generation is one statement and commits on its own; the execution of the
         actions commits per batch and resumes where it stopped, as nothing done is picked again."""
         cron = self.env["ir.cron"]
         rules = self.search([])  # pylint: disable=no-search-all
-        today = fields.Date.context_today(self)
+        today = today or fields.Date.context_today(self)
         cron._commit_progress(remaining=len(rules))
         for rule in rules:
             try:

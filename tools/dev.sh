@@ -5,7 +5,8 @@
 #   tools/dev.sh upgrade   update the addon (-u) in the run database
 #   tools/dev.sh pot       regenerate i18n/customer_relationship.pot
 #   tools/dev.sh lint      pre-commit (ruff, pylint-odoo, xml checks) over the addon
-#   tools/dev.sh bench     tier recomputation benchmark on 100,000 customers (scratch database)
+#   tools/dev.sh bench     tier recomputation benchmark on 100,000 customers (scratch database);
+#                          with --scale: care cron, kanban, form, visit pivot and handover at scale
 #   tools/dev.sh wheel     build dist/odoo_addon_customer_relationship-*.whl from the committed HEAD
 #   tools/dev.sh setup     only install what is missing
 # Settings (environment): ODOO_SRC (/opt/odoo), CR_HOME (~/.local/share/customer_relationship),
@@ -151,7 +152,12 @@ cmd_bench() {
   setup
   local db=${ADDON}_bench
   db_exists "$db" || odoo_bin -d "$db" -i "$ADDON" --stop-after-init --log-level=warn
-  PYTHONPATH=$ODOO_SRC:$CR_HOME/addons "$PY" "$ADDON_DIR/bench/tier_benchmark.py" -c "$CONF" -d "$db" "$@"
+  local script=tier_benchmark.py
+  if [[ ${1:-} == --scale ]]; then
+    script=scale_benchmark.py
+    shift
+  fi
+  PYTHONPATH=$ODOO_SRC:$CR_HOME/addons:$ADDON_DIR/bench "$PY" "$ADDON_DIR/bench/$script" -c "$CONF" -d "$db" "$@"
 }
 
 cmd_wheel() {

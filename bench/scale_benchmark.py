@@ -1,0 +1,207 @@
+"""Scale benchmark of the scheduled actions and views (not a test).
+
+Run it with ``tools/dev.sh bench --scale`` (or ``make bench-scale``): in the scratch database of
+the tier benchmark (100,000 customers, 1,000,000 orders) it adds 200,000 visits, 50,000 past care
+actions, 20,000 contact persons with birthdays, founding dates and 25 salespeople (one with 5,000
+customers), classifies the customers, then times:
+
+  (1) the care cron's first run (every backlog acted upon) and its daily run the next day,
+  (2) the customers kanban's first page (grouped by tier, as the web client reads it),
+  (3) a customer form,
+  (4) the visit pivot over a year,
+  (5) the handover of the 5,000 customers of one salesperson.
+
+It prints seconds and query counts, and the ratio of each to its target.
+"""
+
+import argparse
+import importlib
+import time
+from datetime import timedelta
+
+import odoo
+from odoo.modules.registry import Registry
+from odoo.tools import SQL, config
+
+TARGETS = {"care daily run (s)": 60.0, "kanban first page (queries)": 40, "customer form (queries)": 40}
+
+
+def seed(env, cr):
+    """Visits, past care actions, contacts with birthdays and salespeople, once."""
+    cr.execute("SELECT COUNT(*) FROM customer_visit WHERE name LIKE 'BENCH/%'")
+    if cr.fetchone()[0]:
+        return False
+    company = env.ref("base.main_company")
+    users = env["res.users"].create(
+        [
+            {
+                "name": f"Bench salesperson {i}",
+                "login": f"bench_sales_{i}",
+                "group_ids": [(4, env.ref("sales_team.group_sale_salesman").id)],
+            }
+            for i in range(25)
+        ]
+    )
+    user_ids = users.ids
+    params = {"company": company.id, "users": user_ids, "first_user": user_ids[0]}
+    # The first salesperson holds 5,000 customers; the others share the rest.
+    cr.execute(
+        SQL(
+            """WITH numbered AS (SELECT id, ROW_NUMBER() OVER (ORDER BY id) AS n FROM res_partner WHERE ref = 'bench')
+               UPDATE res_partner p SET user_id = CASE WHEN n <= 5000 THEN %(first_user)s
+                                                       ELSE (%(users)s::int[])[2 + n %% 24] END,
+                                        founding_date = CASE WHEN n %% 2 = 0
+                                                             THEN DATE '1990-01-01' + (n %% 10000)::int END
+                 FROM numbered WHERE p.id = numbered.id""",
+            **params,
+        )
+    )
+    cr.execute(
+        """INSERT INTO res_partner (name, complete_name, ref, active, is_company, type, parent_id,
+                                    commercial_partner_id, birthday, email, autopost_bills, create_date, write_date)
+           SELECT 'Bench contact ' || id, 'Bench contact ' || id, 'bench-contact', TRUE, FALSE, 'contact', id, id,
+                  DATE '1960-01-01' + (id %% 14000), 'contact' || id || '@bench.example', 'ask', NOW(), NOW()
+             FROM res_partner WHERE ref = 'bench' AND id %% 5 = 0"""
+    )
+    cr.execute(
+        SQL(
+            """INSERT INTO customer_visit (name, partner_id, user_id, company_id, visit_type, state, planned_start,
+                                           duration, done_date, create_date, write_date)
+               SELECT 'BENCH/' || i, p.id, p.user_id, %(company)s, 'on_site',
+                      CASE WHEN i %% 10 = 0 THEN 'planned' ELSE 'done' END,
+                      NOW() - (i %% 700) * INTERVAL '1 day', 1.0,
+                      CASE WHEN i %% 10 = 0 THEN NULL ELSE NOW() - (i %% 700) * INTERVAL '1 day' END, NOW(), NOW()
+                 FROM generate_series(1, 200000) i
+                 JOIN LATERAL (SELECT id, user_id FROM res_partner
+                                WHERE ref = 'bench' AND id = (SELECT MIN(id) FROM res_partner WHERE ref = 'bench')
+                                      + FLOOR(100000 * power(((i * 7919) %% 100000) / 100000.0, 2))::int) p ON TRUE""",
+            **params,
+        )
+    )
+    rule = env.ref("customer_relationship.customer_care_rule_cadence")
+    cr.execute(
+        SQL(
+            """INSERT INTO customer_care_action (rule_id, company_id, action, partner_id, occurrence_date, due_date,
+                                                 user_id, state, attempt_count, create_date, write_date)
+               SELECT %(rule)s, %(company)s, 'activity', id, DATE '2024-01-01', DATE '2024-01-01', user_id, 'done', 0,
+                      NOW(), NOW()
+                 FROM res_partner WHERE ref = 'bench' ORDER BY id LIMIT 50000""",
+            rule=rule.id,
+            **params,
+        )
+    )
+    for table in ("res_partner", "customer_visit", "customer_care_action"):
+        cr.execute(SQL("ANALYZE %s", SQL.identifier(table)))
+    return True
+
+
+def view_specification(env, model, view_type, view_id=None):
+    """The fields the web client reads for a view: the view's fields, relational ones by name."""
+    views = env[model].get_views([(view_id, view_type)])
+    fields = views["models"][model]["fields"]
+    return {
+        name: {"fields": {"display_name": {}}} if field["type"] in ("many2one", "one2many", "many2many") else {}
+        for name, field in fields.items()
+    }
+
+
+def timed(cr, function):
+    queries = cr.sql_log_count
+    start = time.perf_counter()
+    result = function()
+    cr.flush()
+    return time.perf_counter() - start, cr.sql_log_count - queries, result
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("-c", "--config", required=True)
+    parser.add_argument("-d", "--database", required=True)
+    args = parser.parse_args()
+    config.parse_config(["-c", args.config, "-d", args.database])
+    tier_bench = importlib.import_module("tier_benchmark")
+    registry = Registry(args.database)
+    results = {}
+    with registry.cursor() as cr:
+        env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
+        company = env.ref("base.main_company")
+        tier_bench.generate(cr, 100_000, 1_000_000, company.id, company.currency_id.id)
+        if seed(env, cr):
+            cr.commit()
+        env["customer.tier"]._recompute_company_tiers(company)
+        cr.commit()
+        env.invalidate_all()
+
+        rules = env["customer.care.rule"]
+        today = odoo.fields.Date.today()
+        cr.execute("SELECT COUNT(*) FROM customer_care_action")
+        before = cr.fetchone()[0]
+        first, first_queries, _ = timed(cr, lambda: rules._cron_run_care_rules(today=today))
+        cr.execute("SELECT COUNT(*) FROM customer_care_action")
+        created = cr.fetchone()[0] - before
+        daily, daily_queries, _ = timed(cr, lambda: rules._cron_run_care_rules(today=today + timedelta(days=1)))
+        cr.execute("SELECT COUNT(*) FROM customer_care_action")
+        created_daily = cr.fetchone()[0] - before - created
+        results["care first run"] = (first, first_queries, f"{created:,} actions")
+        results["care daily run (s)"] = (daily, daily_queries, f"{created_daily:,} actions")
+        # The other measures print no result.
+
+        admin = env.ref("base.user_admin")
+        user_env = env(user=admin.id, context={"allowed_company_ids": [company.id]})
+        partners = user_env["res.partner"]
+        # The same calls as the query-count test of the kanban.
+        kanban = importlib.import_module("odoo.addons.customer_relationship.tests.test_performance")
+
+        def kanban_first_page():
+            partners.web_read_group(
+                kanban.KANBAN_DOMAIN,
+                ["customer_tier_id"],
+                ["__count"],
+                auto_unfold=True,
+                unfold_read_specification=kanban.KANBAN_CARD,
+                unfold_read_default_limit=40,
+            )
+            partners.read_progress_bar(
+                kanban.KANBAN_DOMAIN,
+                "customer_tier_id",
+                {"field": "customer_lifecycle", "colors": {"active": "success"}},
+            )
+
+        env.invalidate_all()
+        results["kanban first page (queries)"] = timed(cr, kanban_first_page)
+        form_spec = view_specification(user_env, "res.partner", "form")
+        customer = partners.search([("ref", "=", "bench")], limit=1, order="id")
+        env.invalidate_all()
+        results["customer form (queries)"] = timed(cr, lambda: customer.web_read(form_spec))
+        visits = user_env["customer.visit"]
+        env.invalidate_all()
+        results["visit pivot, one year"] = timed(
+            cr,
+            lambda: visits.formatted_read_group(
+                [("planned_start", ">=", odoo.fields.Datetime.now() - timedelta(days=365))],
+                ["planned_start:month", "user_id"],
+                ["__count", "duration:sum"],
+            ),
+        )
+        handover_user = env["res.users"].search([("login", "=", "bench_sales_0")])
+        if "customer.handover" in env and handover_user:
+            wizard = env["customer.handover"].create(
+                {"from_user_id": handover_user.id, "to_user_id": admin.id, "company_id": company.id}
+            )
+            env.invalidate_all()
+            results["handover, 5,000 customers"] = timed(cr, wizard.action_apply)
+        cr.rollback()
+
+    for name, (seconds, queries, extra) in results.items():
+        line = f"{name:30s} {seconds:8.2f} s  {queries:6d} queries"
+        if isinstance(extra, str):
+            line += f"  {extra}"
+        target = TARGETS.get(name)
+        if target:
+            measured = seconds if name.endswith("(s)") else queries
+            line += f"  ratio to target {measured / target:.2f}"
+        print(line)
+
+
+if __name__ == "__main__":
+    main()
