@@ -190,6 +190,15 @@ cmd_test() {
     PYTHONPATH=$ODOO_SRC:$ADDON_DIR/tools${PYTHONPATH:+:$PYTHONPATH} "$PY" -m pytest -p pytest_no_skip \
       --odoo-config="$CONF" --odoo-database="$db" --odoo-http -o addopts="" -q -rfEs \
       "$CR_HOME/addons/$ADDON/tests" "$@")
+  log "uninstalling the addon: nothing of it may be left; then installing it again"
+  local owned
+  owned=$(mktemp)
+  "$PY" "$ADDON_DIR/tools/lifecycle_check.py" snapshot "$db" "$owned"
+  "$PY" "$ODOO_SRC/odoo-bin" module uninstall -c "$CONF" -d "$db" "$ADDON"
+  "$PY" "$ADDON_DIR/tools/lifecycle_check.py" verify "$db" "$owned"
+  odoo_bin -d "$db" -i "$ADDON" --stop-after-init --log-level=warn
+  [[ $(psql -h 127.0.0.1 -U "$DB_USER" -d "$db" -tAc "SELECT state FROM ir_module_module WHERE name = '$ADDON'") == installed ]]
+  log "reinstalled"
 }
 
 case ${1:-} in
