@@ -220,8 +220,9 @@ class CustomerCareAction(models.Model):
                 action.write({link: record.id, "state": "done", "state_reason": False, "executed_date": now})
 
     def _skip_reason(self, recipient, kind):
-        if recipient.care_opt_out or self.partner_id.care_opt_out:
-            return self.env._("%(name)s does not want automatic messages.", name=recipient.display_name)
+        opted_out = recipient if recipient.care_opt_out else self.partner_id if self.partner_id.care_opt_out else False
+        if opted_out:
+            return self.env._("%(name)s does not want automatic messages.", name=opted_out.display_name)
         if kind == "email":
             if not recipient.email_normalized:
                 return self.env._("%(name)s has no e-mail address.", name=recipient.display_name)

@@ -1,6 +1,8 @@
 import logging
 from datetime import timedelta
 
+from psycopg2.errors import SerializationFailure
+
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools import SQL
@@ -37,6 +39,9 @@ RESPONSIBLES = [
     ("user", "Fixed User"),
 ]
 LEVEL_KEYS = [level for level, _label in RELATIONSHIP_LEVELS]
+# A rule that has not run for a while catches up at most this far back: a greeting weeks late
+# is worse than none.
+MAX_CATCH_UP_DAYS = 7
 
 
 class CustomerCareRule(models.Model):
@@ -216,6 +221,9 @@ class CustomerCareRule(models.Model):
             try:
                 with self.env.cr.savepoint():
                     rule._generate_actions(today)
+            except SerializationFailure:
+                # Another worker generated this rule's actions at the same time: nothing is missing.
+                _logger.info("Care rule %s is being run by another worker", rule.name)
             except Exception:
                 # A broken rule (say, a template that was deleted) must not stop the others.
                 _logger.exception("Care rule %s failed to generate its actions", rule.name)
@@ -231,8 +239,10 @@ class CustomerCareRule(models.Model):
     def _generate_actions(self, today):
         """Insert the missing care actions of the rule for events up to ``lead_days`` ahead.
 
-        The unique index on (rule, customer, contact, occurrence) makes a second run, or a
-        second worker running at the same time, insert nothing. Returns the new actions."""
+        The unique index on (rule, customer, contact, occurrence) makes a second run insert
+        nothing; a second worker running at the same time waits for the first and then fails
+        with a serialization error (Odoo's repeatable-read transactions) rather than insert a
+        duplicate. Returns the new actions."""
         self.ensure_one()
         self.env.flush_all()
         rows = self.env.execute_query(
@@ -265,7 +275,7 @@ class CustomerCareRule(models.Model):
         company = self.company_id
         # A rule running for the first time starts today; afterwards it catches up from its last
         # run, so that an event recorded after that run (a manual recomputation) is not missed.
-        since = min(self.last_run_date or today, today)
+        since = max(min(self.last_run_date or today, today), today - timedelta(days=MAX_CATCH_UP_DAYS))
         params = {
             # Events before the rule's actions (a birthday) must be still to come; events with
             # actions after them (a sale) must have their action still to come.
@@ -370,14 +380,19 @@ SELECT DISTINCT e.partner_id, e.contact_id, e.occurrence_date,
                 days = self._yearly_occurrences(SQL("%s::date", self.holiday_date), params)
             else:
                 # The company's public holidays: leaves without a resource, on no calendar or the
-                # company's. A holiday of several days is greeted on its first one.
+                # company's. A holiday of several days, one leave or one a day, is greeted on its first.
                 days = SQL(
-                    """SELECT DISTINCT (leave.date_from AT TIME ZONE 'UTC' AT TIME ZONE %(tz)s)::date AS day
-                         FROM resource_calendar_leaves leave
-                        WHERE leave.resource_id IS NULL AND leave.company_id = %(company)s
-                          AND (leave.calendar_id IS NULL OR leave.calendar_id = %(calendar)s)
-                          AND EXISTS (SELECT 1 FROM unnest(%(keywords)s::varchar[]) keyword
-                                       WHERE POSITION(LOWER(keyword) IN LOWER(COALESCE(leave.name, ''))) > 0)""",
+                    """WITH holiday AS (
+                           SELECT DISTINCT leave.name,
+                                  (leave.date_from AT TIME ZONE 'UTC' AT TIME ZONE %(tz)s)::date AS day
+                             FROM resource_calendar_leaves leave
+                            WHERE leave.resource_id IS NULL AND leave.company_id = %(company)s
+                              AND (leave.calendar_id IS NULL OR leave.calendar_id = %(calendar)s)
+                              AND EXISTS (SELECT 1 FROM unnest(%(keywords)s::varchar[]) keyword
+                                           WHERE POSITION(LOWER(keyword) IN LOWER(COALESCE(leave.name, ''))) > 0))
+                       SELECT DISTINCT holiday.day FROM holiday
+                        WHERE NOT EXISTS (SELECT 1 FROM holiday eve
+                                           WHERE eve.name = holiday.name AND eve.day = holiday.day - 1)""",
                     calendar=self.company_id.resource_calendar_id.id or None,
                     # An empty word (a trailing comma) would match every holiday; no word at all does.
                     keywords=[word.strip() for word in (self.holiday_keyword or "").split(",") if word.strip()] or [""],

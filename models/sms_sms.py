@@ -8,5 +8,6 @@ class SmsSms(models.Model):
         if vals.get("state") == "error":
             # The SMS queue runs as whoever triggered it; care actions are the system's records.
             actions = self.env["customer.care.action"].sudo().search([("sms_id", "in", self.ids)])
-            actions._mark_from_source("failed", vals.get("failure_type") or "error")
+            failures = dict(self._fields["failure_type"]._description_selection(self.env))
+            actions._mark_from_source("failed", failures.get(vals.get("failure_type"), self.env._("SMS not sent")))
         return super().write(vals)

@@ -459,6 +459,35 @@ class TestCareTiming(CustomerCareCase):
         self.assertEqual(self._actions(by_tier, customers).partner_id, gold | iron)
         self.assertEqual(self._actions(by_level, customers).partner_id, gold | lead)
 
+    def test_a_long_pause_catches_up_one_week_at_most(self):
+        customer = self._tiered("Paused Co")
+        customer.child_ids.birthday = date(1980, 6, 20)
+        rule = self._rule(trigger="birthday", lead_days=0)
+        rule.last_run_date = date(2026, 5, 1)
+        rule._generate_actions(TODAY)
+        self.assertFalse(self._actions(rule, customer), "a birthday ten days ago is not greeted today")
+        customer.child_ids.birthday = date(1980, 6, 25)
+        rule.last_run_date = date(2026, 5, 1)
+        rule._generate_actions(TODAY)
+        self.assertEqual(self._events(self._actions(rule, customer))[0][2:], (date(2026, 6, 25), TODAY))
+
+    def test_a_holiday_entered_one_day_at_a_time_is_greeted_once(self):
+        customer = self._tiered("Daily Leave Co")
+        self.env["resource.calendar.leaves"].create(
+            [
+                {
+                    "name": "Spring Festival",
+                    "calendar_id": self.company.resource_calendar_id.id,
+                    "date_from": datetime(2027, 2, day, 0),
+                    "date_to": datetime(2027, 2, day, 23, 59),
+                }
+                for day in (6, 7, 8)
+            ]
+        )
+        rule = self._rule(trigger="holiday", lead_days=14)
+        rule._generate_actions(date(2027, 1, 30))
+        self.assertEqual(self._actions(rule, customer).mapped("occurrence_date"), [date(2027, 2, 6)])
+
 
 @tagged("post_install", "-at_install")
 class TestCareActions(CustomerCareCase):
@@ -548,7 +577,7 @@ class TestCareActions(CustomerCareCase):
         # The SMS gateway refuses it: the action fails.
         action.sms_id.write({"state": "error", "failure_type": "sms_number_format"})
         self.assertEqual(action.state, "failed")
-        self.assertEqual(action.state_reason, "sms_number_format")
+        self.assertEqual(action.state_reason, "Wrong Number Format")
         self.assertEqual(action.attempt_count, 1)
 
     def test_visit_planned_for_the_responsible(self):
@@ -701,10 +730,7 @@ class TestCareActions(CustomerCareCase):
             {
                 "Cared Co": ("done", ""),
                 "Opted Co": ("skipped", "Opted Co, Buyer of Opted Co does not want automatic messages."),
-                "Company Opted Co": (
-                    "skipped",
-                    "Company Opted Co, Buyer of Company Opted Co does not want automatic messages.",
-                ),
+                "Company Opted Co": ("skipped", "Company Opted Co does not want automatic messages."),
                 "Blacklisted Co": (
                     "skipped",
                     "The e-mail address of Blacklisted Co, Buyer of Blacklisted Co is blacklisted.",
