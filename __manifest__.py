@@ -38,6 +38,8 @@
         "wizards/customer_care_rule_preview_views.xml",
         "report/customer_visit_route_sheet_reports.xml",
         "report/customer_visit_route_sheet_templates.xml",
+        "report/customer_account_review_reports.xml",
+        "report/customer_account_review_templates.xml",
         "views/customer_relationship_dashboard_views.xml",
         "views/customer_relationship_menus.xml",
     ],
