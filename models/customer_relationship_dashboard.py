@@ -56,14 +56,12 @@ class CustomerRelationshipDashboard(models.AbstractModel):
 
     @api.model
     def _quarter_churn_rate(self, mine, today):
-        """Churned over active at the start, this quarter so far, from the retention report."""
-        report = self.env.get("customer.retention.report")
-        if report is None:
-            return None
+        """Customers churned since the quarter began, over those active when it began."""
+        report = self.env["customer.retention.report"]
         quarter_start = today.replace(month=3 * ((today.month - 1) // 3) + 1, day=1)
-        [(active_start, churned)] = report._read_group(
-            mine & Domain("company_id", "=", self.env.company.id) & Domain("month", ">=", quarter_start),
-            [],
-            ["active_start:sum", "churned:sum"],
+        domain = mine & Domain("company_id", "=", self.env.company.id)
+        [(active_start,)] = report._read_group(
+            domain & Domain("month", "=", quarter_start), [], ["active_start_count:sum"]
         )
+        [(churned,)] = report._read_group(domain & Domain("month", ">=", quarter_start), [], ["churned_count:sum"])
         return round(100 * churned / active_start, 1) if active_start else 0.0

@@ -67,3 +67,4 @@ class SaleOrder(models.Model):
             }
         )
         self.env["customer.tier"]._recompute_company_tiers(self.env.company)
+        self.env["customer.retention.report"]._refresh_company(self.env.company)

@@ -1,5 +1,7 @@
 from datetime import date
 
+from freezegun import freeze_time
+
 from odoo.tests import tagged
 
 from .common import CustomerRelationshipCase
@@ -26,8 +28,10 @@ class TestDashboard(CustomerRelationshipCase):
         data = self._data(self.manager)
         self.assertTrue(data["see_all"])
         # Every customer of the database is classified in the company: the demo ones without orders are Lead.
-        tiered = self.env["res.partner"].with_company(self.company).search_count(
-            [("parent_id", "=", False), ("customer_tier_id", "!=", False)]
+        tiered = (
+            self.env["res.partner"]
+            .with_company(self.company)
+            .search_count([("parent_id", "=", False), ("customer_tier_id", "!=", False)])
         )
         self.assertEqual(data["customer_count"], tiered)
         # 600 of 1,000 is 60%: Gold (80%); 300 brings it to 90%: Iron; 100 to 100%: Lead.
@@ -44,3 +48,16 @@ class TestDashboard(CustomerRelationshipCase):
         self.assertEqual(data["customer_count"], 2)
         self.assertEqual({tier["name"] for tier in data["tiers"]}, {"Gold", "Lead"})
         self.assertEqual(sum(tier["share"] for tier in data["tiers"]), 100.0)
+
+    def test_churn_rate_of_the_quarter(self):
+        # Active on 1 April (ordered within the 180 dormant days), quiet since: dormant on 28 June.
+        quiet = self._create_customers("Dash Quiet")
+        self._create_orders([(quiet, 200, date(2025, 12, 30)), (quiet, 200, date(2025, 12, 31))])
+        self.env["customer.retention.report"]._refresh_company(self.company, date(2026, 6, 30))
+        with freeze_time("2026-06-30"):
+            data = self._data(self.manager)
+        # Active when the quarter began: Dash Quiet only (the others ordered in May); it churned.
+        self.assertEqual(data["churn_rate"], 100.0)
+        with freeze_time("2026-06-30"):
+            self.assertEqual(self._data(self.salesman)["churn_rate"], 100.0)
+            self.assertEqual(self._data(self.salesman_other)["churn_rate"], 0.0)
