@@ -37,6 +37,7 @@
         "views/customer_care_rule_views.xml",
         "views/customer_care_action_views.xml",
         "wizards/customer_care_rule_preview_views.xml",
+        "wizards/customer_handover_views.xml",
         "report/customer_visit_route_sheet_reports.xml",
         "report/customer_visit_route_sheet_templates.xml",
         "report/customer_account_review_reports.xml",

@@ -1,6 +1,7 @@
 from . import base_partner_merge_automatic_wizard
 from . import customer_care_rule_preview
 from . import customer_care_rule_preview_line
+from . import customer_handover
 from . import customer_loss_mark
 from . import customer_relationship_level_change
 from . import customer_tier_recompute

@@ -1,0 +1,397 @@
+import textwrap
+from collections import Counter, defaultdict
+
+from markupsafe import Markup
+
+from odoo import Command, api, fields, models
+from odoo.exceptions import AccessError, UserError
+from odoo.fields import Domain
+from odoo.tools import SQL, format_amount, format_date
+from odoo.tools.mail import html_to_inner_content
+
+from ..models.customer_care_action import MAX_ATTEMPTS
+
+MANAGER_GROUP = "customer_relationship.group_customer_relationship_manager"
+# The handover note lists this many last done visits and open follow-ups per customer.
+NOTE_LAST_VISITS = 3
+NOTE_FOLLOWUPS = 5
+NOTE_VISIT_CHARS = 120
+# Everything the handover writes at once: no tracking message nor assignment e-mail per record
+# (the handover note on each customer tells instead), no calendar sync per visit (done in one go).
+QUIET = {
+    "mail_notrack": True,
+    "mail_auto_subscribe_no_notify": True,
+    "mail_activity_quick_update": True,
+    "customer_visit_calendar_sync": True,
+    "dont_notify": True,
+    "skip_attendee_notification": True,
+}
+
+
+class CustomerHandover(models.TransientModel):
+    _name = "customer.handover"
+    _description = "Hand Over Customers"
+
+    # What and to whom
+    from_user_id = fields.Many2one(
+        "res.users",
+        string="Current Salesperson",
+        domain="[('share', '=', False)]",
+        help="Hand over the customers of this salesperson: all of them when no customer is chosen.",
+    )
+    partner_ids = fields.Many2many(
+        "res.partner",
+        "customer_handover_res_partner_rel",
+        string="Customers",
+        default=lambda self: self._default_partners(),
+        domain="[('parent_id', '=', False)] + ([('user_id', '=', from_user_id)] if from_user_id else [])",
+        help="Contacts stand for their company. With a current salesperson, only that salesperson's "
+        "customers among them are handed over.",
+    )
+    to_user_id = fields.Many2one("res.users", string="New Salesperson", required=True, domain="[('share', '=', False)]")
+    company_id = fields.Many2one(
+        "res.company",
+        required=True,
+        default=lambda self: self.env.company,
+        domain="[('id', 'in', allowed_company_ids)]",
+        help="The planned visits and scheduled care actions of this company move. The salesperson of "
+        "a customer is the same in every company.",
+    )
+
+    # What moves, shown before applying
+    customer_count = fields.Integer(string="Customers", compute="_compute_counts")
+    visit_count = fields.Integer(string="Planned Visits", compute="_compute_counts")
+    care_action_count = fields.Integer(
+        string="Scheduled Care Actions",
+        compute="_compute_counts",
+        help="Scheduled, or failed and still to be tried again.",
+    )
+    activity_count = fields.Integer(string="Open Activities", compute="_compute_counts")
+
+    @api.model
+    def _default_partners(self):
+        if self.env.context.get("active_model") == "res.partner" and self.env.context.get("active_ids"):
+            return self.env["res.partner"].browse(self.env.context["active_ids"]).commercial_partner_id
+        return self.env["res.partner"]
+
+    @api.depends("from_user_id", "partner_ids", "to_user_id", "company_id")
+    def _compute_counts(self):
+        for wizard in self:
+            in_company = wizard.with_company(wizard.company_id)
+            domains = in_company._handover_domains(in_company._handover_customers())
+            wizard.customer_count = domains["customers"]
+            wizard.visit_count = in_company.env["customer.visit"].search_count(domains["customer.visit"])
+            wizard.care_action_count = in_company.env["customer.care.action"].search_count(
+                domains["customer.care.action"]
+            )
+            # Activities are searched in sudo: see _apply.
+            wizard.activity_count = in_company.env["mail.activity"].sudo().search_count(domains["mail.activity"])
+
+    # ------------------------------------------------------------
+    # Actions
+    # ------------------------------------------------------------
+
+    def action_apply(self):
+        self.ensure_one()
+        if not self.env.user.has_group(MANAGER_GROUP):
+            raise AccessError(self.env._("Only customer relationship managers can hand customers over."))
+        wizard = self.with_company(self.company_id)
+        wizard._check_handover()
+        customers = wizard._handover_customers()
+        if not customers:
+            raise UserError(self.env._("There is no customer to hand over."))
+        wizard._apply(customers)
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "success",
+                "message": self.env._(
+                    "%(count)s customers handed over to %(user)s.", count=len(customers), user=self.to_user_id.name
+                ),
+                "next": {"type": "ir.actions.act_window_close"},
+            },
+        }
+
+    # ------------------------------------------------------------
+    # Business methods
+    # ------------------------------------------------------------
+
+    def _check_handover(self):
+        if self.from_user_id == self.to_user_id:
+            raise UserError(self.env._("Hand the customers over to another salesperson."))
+        if not self.to_user_id._is_internal():
+            raise UserError(
+                self.env._("%(user)s is not an internal user and cannot be a salesperson.", user=self.to_user_id.name)
+            )
+        if self.company_id not in self.to_user_id.company_ids:
+            raise UserError(
+                self.env._(
+                    "%(user)s has no access to %(company)s: the visits handed over would be out of their reach.",
+                    user=self.to_user_id.name,
+                    company=self.company_id.name,
+                )
+            )
+
+    def _handover_customers(self):
+        """The commercial partners handed over, with the figures of the handover note fetched for
+        the wizard's company: the chosen ones (of the current salesperson if set), else all the
+        current salesperson's customers; never those the new salesperson already has."""
+        partners = self.env["res.partner"].with_company(self.company_id)
+        if not self.partner_ids and not self.from_user_id:
+            return partners
+        domain = Domain("parent_id", "=", False) | Domain("is_company", "=", True)
+        if self.partner_ids:
+            domain &= Domain("id", "in", self.partner_ids.commercial_partner_id.ids)
+        if self.from_user_id:
+            domain &= Domain("user_id", "=", self.from_user_id.id)
+        if self.to_user_id:
+            domain &= Domain("user_id", "!=", self.to_user_id.id)
+        return partners.search_fetch(
+            domain,
+            ["name", "user_id", "customer_tier_id", "customer_value", "customer_margin_rate", "relationship_level"],
+            order="id",
+        )
+
+    def _handover_domains(self, customers):
+        """What moves, per model: what each customer's current salesperson holds on it. A contact
+        follows its company; a visit, care action or activity held by someone else stays theirs."""
+        by_user = customers.grouped("user_id")
+
+        def held(partner_field, users=lambda user: [user.id]):
+            return Domain.OR(
+                Domain(partner_field, "in", group.ids) & Domain("user_id", "in", users(user))
+                for user, group in by_user.items()
+            )
+
+        in_company = Domain("company_id", "=", self.company_id.id)
+        visits = Domain("state", "=", "planned") & in_company & held("partner_id")
+        # The care engine still carries these out, for their responsible.
+        pending_care = Domain("state", "=", "scheduled") | (
+            Domain("state", "=", "failed") & Domain("attempt_count", "<", MAX_ATTEMPTS)
+        )
+        activity_targets = Domain.OR(
+            Domain("user_id", "=", user.id)
+            & (
+                (
+                    Domain("res_model", "=", "res.partner")
+                    & Domain(
+                        "res_id",
+                        "in",
+                        self.env["res.partner"]._search(Domain("commercial_partner_id", "in", group.ids)),
+                    )
+                )
+                | (
+                    Domain("res_model", "=", "customer.visit")
+                    & Domain(
+                        "res_id",
+                        "in",
+                        self.env["customer.visit"]._search(in_company & Domain("partner_id", "in", group.ids)),
+                    )
+                )
+            )
+            for user, group in by_user.items()
+        )
+        return {
+            "customers": len(customers),
+            # Contacts without a salesperson of their own follow their company too.
+            "res.partner": held("commercial_partner_id", lambda user: [user.id, False]),
+            "customer.visit": visits,
+            "customer.care.action": pending_care & in_company & held("partner_id"),
+            "mail.activity": activity_targets,
+        }
+
+    def _apply(self, customers):
+        """One write per model, then one handover note per customer. Record rules and access rights
+        were checked against the manager; see the comments for what runs in sudo and why."""
+        to_user = self.to_user_id
+        domains = self._handover_domains(customers)
+        # Salespeople's customers: a sales manager may not write partners in Odoo 19, yet moving
+        # them is what this manager-only wizard is for (checked in action_apply).
+        partners = self.env["res.partner"].sudo().search_fetch(domains["res.partner"], ["commercial_partner_id"])
+        visits = self.env["customer.visit"].search_fetch(domains["customer.visit"], ["partner_id", "calendar_event_id"])
+        care_actions = self.env["customer.care.action"].search_fetch(domains["customer.care.action"], ["partner_id"])
+        # Open activities live on documents the manager may read but not write (partners): moving
+        # them to the new salesperson is the point of the wizard.
+        activities = self.env["mail.activity"].sudo().search_fetch(domains["mail.activity"], ["res_model", "res_id"])
+        moved = self._moved_per_customer(visits, care_actions, activities)
+        old_users = {customer.id: customer.user_id for customer in customers}
+
+        partners.with_context(**QUIET).write({"user_id": to_user.id})
+        team = self.env["crm.team"]._get_default_team_id(user_id=to_user.id)
+        visits.with_context(**QUIET).write({"user_id": to_user.id, "team_id": team.id})
+        self._move_calendar_events(visits.calendar_event_id)
+        care_actions.with_context(**QUIET).write({"user_id": to_user.id})
+        activities.with_context(**QUIET).write({"user_id": to_user.id})
+        customers._message_log_batch(
+            bodies=self._handover_notes(customers, old_users, moved),
+            subject=self.env._("Handover to %(user)s", user=to_user.name),
+            author_id=self.env.user.partner_id.id,
+            message_type="comment",
+        )
+
+    def _move_calendar_events(self, events):
+        """The visits' calendar events go to the new salesperson's calendar, as when a visit is
+        saved (see customer.visit._calendar_event_values), in one write instead of one per visit."""
+        # The events are the visits' own: the manager moved the visits and the old salesperson's
+        # calendar privacy must not stop their events from following.
+        events = events.sudo().with_context(**QUIET)
+        partner = self.to_user_id.partner_id
+        # Removing an attendee unsubscribes it event by event (calendar.attendee.unlink): done here
+        # for all the events at once, with the attendees read in one go, it finds nothing left to do.
+        events.message_unsubscribe(partner_ids=(events.attendee_ids.partner_id - partner).ids)
+        # calendar.event computes the attendees to add over all the events at once: those where
+        # the new salesperson attends already are written apart.
+        attending = events.filtered(lambda event: partner in event.partner_ids)
+        for group in (attending, events - attending):
+            if group:
+                group.write({"user_id": self.to_user_id.id, "partner_ids": [Command.set(partner.ids)]})
+
+    def _moved_per_customer(self, visits, care_actions, activities):
+        """{customer id: Counter of the planned visits, care actions and activities that move}."""
+        moved = defaultdict(Counter)
+        for visit in visits:
+            moved[visit.partner_id.id]["visits"] += 1
+        for action in care_actions:
+            moved[action.partner_id.id]["care_actions"] += 1
+        for customer_id in self._activity_customers(activities).values():
+            moved[customer_id]["activities"] += 1
+        return moved
+
+    def _activity_customers(self, activities):
+        """{activity: customer id} of activities on customers, their contacts or their visits."""
+        by_model = activities.grouped("res_model")
+        # The activities were read in sudo (see _apply); so are the contacts they are on.
+        partners = (
+            self.env["res.partner"]
+            .sudo()
+            .search_fetch(
+                [("id", "in", by_model.get("res.partner", activities.browse()).mapped("res_id"))],
+                ["commercial_partner_id"],
+            )
+        )
+        visits = self.env["customer.visit"].search_fetch(
+            [("id", "in", by_model.get("customer.visit", activities.browse()).mapped("res_id"))], ["partner_id"]
+        )
+        customers = {("res.partner", partner.id): partner.commercial_partner_id.id for partner in partners} | {
+            ("customer.visit", visit.id): visit.partner_id.id for visit in visits
+        }
+        return {activity: customers.get((activity.res_model, activity.res_id)) for activity in activities}
+
+    def _handover_notes(self, customers, old_users, moved):
+        """{customer id: body of its handover note}, from data fetched for all customers at once."""
+        last_visits = self._last_done_visits(customers)
+        followups = self._open_followups(customers)
+        level_labels = dict(self.env["res.partner"]._fields["relationship_level"]._description_selection(self.env))
+        currency = self.company_id.currency_id
+        to_user = self.to_user_id
+        li = Markup("<li>%s</li>")
+        bodies = {}
+        for customer in customers:
+            counts = moved.get(customer.id, Counter())
+            target = customer.target_relationship_level
+            facts = [
+                self.env._(
+                    "Tier in %(company)s: %(tier)s, value %(value)s",
+                    company=self.company_id.name,
+                    tier=customer.customer_tier_id.name or self.env._("none"),
+                    value=format_amount(self.env, customer.customer_value, currency),
+                ),
+                self.env._(
+                    "Relationship level: %(level)s (target: %(target)s)",
+                    level=level_labels[customer.relationship_level or "basic"],
+                    target=level_labels[target] if target else self.env._("none"),
+                ),
+                self.env._(
+                    "Moved to %(user)s: planned visits %(visits)s, scheduled care actions %(actions)s, "
+                    "open activities %(activities)s",
+                    user=to_user.name,
+                    visits=counts["visits"],
+                    actions=counts["care_actions"],
+                    activities=counts["activities"],
+                ),
+            ]
+            visit_lines = [
+                self.env._(
+                    "%(date)s: %(notes)s",
+                    date=format_date(self.env, visit.done_date),
+                    notes=textwrap.shorten(html_to_inner_content(visit.notes), NOTE_VISIT_CHARS, placeholder=" …"),
+                )
+                for visit in last_visits.get(customer.id, [])
+            ] or [self.env._("No done visit yet.")]
+            followup_lines = [
+                self.env._(
+                    "%(deadline)s: %(summary)s (%(user)s)",
+                    deadline=format_date(self.env, activity.date_deadline),
+                    summary=activity.summary or activity.activity_type_id.name,
+                    user=activity.user_id.name or "",
+                )
+                for activity in followups.get(customer.id, [])[:NOTE_FOLLOWUPS]
+            ] or [self.env._("No open follow-up.")]
+            bodies[customer.id] = (
+                Markup("<p>%s</p>")
+                % self.env._(
+                    "Handed over from %(old)s to %(new)s by %(manager)s; the history below stays with the customer.",
+                    old=old_users[customer.id].name or self.env._("no salesperson"),
+                    new=to_user.name,
+                    manager=self.env.user.name,
+                )
+                + Markup("<ul>%s</ul>") % Markup().join(li % fact for fact in facts)
+                + Markup("<p>%s</p>") % self.env._("Last visits:")
+                + Markup("<ul>%s</ul>") % Markup().join(li % line for line in visit_lines)
+                + Markup("<p>%s</p>") % self.env._("Open follow-ups:")
+                + Markup("<ul>%s</ul>") % Markup().join(li % line for line in followup_lines)
+            )
+        return bodies
+
+    def _last_done_visits(self, customers):
+        """{customer id: its last done visits in the company, the latest first}."""
+        Visit = self.env["customer.visit"]
+        done = Visit._search(
+            [("partner_id", "in", customers.ids), ("company_id", "=", self.company_id.id), ("state", "=", "done")]
+        )
+        # The last N per customer is a window function the ORM cannot say; the subquery keeps the
+        # record rules of the search above.
+        rows = self.env.execute_query(
+            SQL(
+                """
+                SELECT id FROM (
+                    SELECT id, ROW_NUMBER() OVER (PARTITION BY partner_id ORDER BY done_date DESC, id DESC) AS rank
+                      FROM customer_visit
+                     WHERE id IN %s
+                ) ranked
+                 WHERE rank <= %s
+                """,
+                done.subselect(),
+                NOTE_LAST_VISITS,
+            )
+        )
+        visits = Visit.search_fetch(
+            [("id", "in", [visit_id for (visit_id,) in rows])],
+            ["partner_id", "done_date", "notes"],
+            order="done_date desc, id desc",
+        )
+        result = defaultdict(list)
+        for visit in visits:
+            result[visit.partner_id.id].append(visit)
+        return result
+
+    def _open_followups(self, customers):
+        """{customer id: the open activities on its visits in the company, the earliest first}."""
+        visits = self.env["customer.visit"]._search(
+            [("partner_id", "in", customers.ids), ("company_id", "=", self.company_id.id)]
+        )
+        # Read in sudo like the activities moved in _apply: the follow-ups of the customers' visits.
+        activities = (
+            self.env["mail.activity"]
+            .sudo()
+            .search_fetch(
+                [("res_model", "=", "customer.visit"), ("res_id", "in", visits)],
+                ["res_id", "summary", "activity_type_id", "date_deadline", "user_id"],
+                order="date_deadline, id",
+            )
+        )
+        result = defaultdict(list)
+        for activity, customer_id in self._activity_customers(activities).items():
+            result[customer_id].append(activity)
+        return result
