@@ -151,7 +151,11 @@ cmd_pot() {
 cmd_bench() {
   setup
   local db=${ADDON}_bench
-  db_exists "$db" || odoo_bin -d "$db" -i "$ADDON" --stop-after-init --log-level=warn
+  # (Re)install when the addon is missing, e.g. after an interrupted first installation.
+  if [[ $(psql -h 127.0.0.1 -U "$DB_USER" -d "$db" -tAc \
+    "SELECT state FROM ir_module_module WHERE name = '$ADDON'" 2>/dev/null) != installed ]]; then
+    odoo_bin -d "$db" -i "$ADDON" --stop-after-init --log-level=warn
+  fi
   local script=tier_benchmark.py
   if [[ ${1:-} == --scale ]]; then
     script=scale_benchmark.py
