@@ -858,7 +858,8 @@ class TestCareConcurrency(CustomerCareCase):
                     "user_id": self.env.ref("base.user_admin").id,
                 }
             )
-            cr.commit()
+            # A separate connection, not the test's: its data must be committed to be seen by both workers.
+            cr.commit()  # pylint: disable=invalid-commit
             return rule.id, customer.id, contact.id
 
     def _delete_fixture(self, rule_id, customer_id, contact_id):
@@ -867,7 +868,7 @@ class TestCareConcurrency(CustomerCareCase):
             cr.execute("DELETE FROM customer_care_rule WHERE id = %s", [rule_id])
             env = self._worker_env(cr)
             env["res.partner"].browse([contact_id, customer_id]).exists().unlink()
-            cr.commit()
+            cr.commit()  # pylint: disable=invalid-commit
 
     def test_two_workers_insert_one_action(self):
         rule_id, customer_id, contact_id = self._commit_fixture()
