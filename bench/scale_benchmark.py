@@ -60,8 +60,8 @@ def seed(env, cr):
         """INSERT INTO res_partner (name, complete_name, ref, active, is_company, type, parent_id,
                                     commercial_partner_id, birthday, email, autopost_bills, create_date, write_date)
            SELECT 'Bench contact ' || id, 'Bench contact ' || id, 'bench-contact', TRUE, FALSE, 'contact', id, id,
-                  DATE '1960-01-01' + (id %% 14000), 'contact' || id || '@bench.example', 'ask', NOW(), NOW()
-             FROM res_partner WHERE ref = 'bench' AND id %% 5 = 0"""
+                  DATE '1960-01-01' + (id % 14000), 'contact' || id || '@bench.example', 'ask', NOW(), NOW()
+             FROM res_partner WHERE ref = 'bench' AND id % 5 = 0"""
     )
     cr.execute(
         SQL(

@@ -59,7 +59,7 @@ class CustomerHandover(models.TransientModel):
     )
 
     # What moves, shown before applying
-    customer_count = fields.Integer(string="Customers", compute="_compute_counts")
+    customer_count = fields.Integer(string="Customers to Hand Over", compute="_compute_counts")
     visit_count = fields.Integer(string="Planned Visits", compute="_compute_counts")
     care_action_count = fields.Integer(
         string="Scheduled Care Actions",
