@@ -56,3 +56,40 @@ class TestCustomersKanbanQueries(CustomerRelationshipCase):
         many = self._open_kanban()
         self.assertEqual(few, many)
         self.assertLess(many, 40)
+
+
+@tagged("post_install", "-at_install")
+class TestCustomerFormQueries(CustomerRelationshipCase):
+    def _open_form(self, customer, only_addon=False):
+        """What the customer form reads: every field of the form view, as the web client asks,
+        or only the fields this addon adds to it."""
+        partners = self.env["res.partner"].with_company(self.company)
+        fields = partners.get_views([(False, "form")])["models"]["res.partner"]["fields"]
+        spec = {
+            name: {"fields": {"display_name": {}}} if field["type"] in ("many2one", "one2many", "many2many") else {}
+            for name, field in fields.items()
+            if not only_addon or partners._fields[name]._module == "customer_relationship"
+        }
+        self.env.invalidate_all()
+        before = self.env.cr.sql_log_count
+        partners.browse(customer.id).web_read(spec)
+        return self.env.cr.sql_log_count - before
+
+    @users("cr_manager")
+    def test_form_query_count_does_not_grow_with_history(self):
+        few, many = self._create_customers("Form Few", "Form Many")
+        self._create_orders([(few, 100, date(2026, 3, 1)), (many, 100, date(2026, 3, 1))])
+        self.env["customer.tier"].sudo()._recompute_company_tiers(self.company, date(2026, 6, 30))
+        self.env["customer.visit"].create(
+            [
+                {"partner_id": customer.id, "user_id": self.salesman.id, "planned_start": f"2026-05-{day:02d} 09:00:00"}
+                for customer, days in ((few, 1), (many, 20))
+                for day in range(1, days + 1)
+            ]
+        )
+        self._open_form(few)  # warm the caches
+        self.assertEqual(self._open_form(few), self._open_form(many))
+        # Odoo's own partner form (sales, accounting, mail...) takes most of the queries; the
+        # addon's tabs (tier, history, visits, care, referrals) add a few, whatever the history.
+        self.assertEqual(self._open_form(few, only_addon=True), self._open_form(many, only_addon=True))
+        self.assertLessEqual(self._open_form(many, only_addon=True), 12)

@@ -3,6 +3,8 @@
 #   tools/dev.sh run       set up, create the demo database once, serve on http://localhost:8069
 #   tools/dev.sh test      set up, install the addon in a throwaway database, run pytest-odoo and lint
 #   tools/dev.sh upgrade   update the addon (-u) in the run database
+#   tools/dev.sh upgrade-check  install the previous release with demo data, upgrade it to this
+#                          checkout and compare the data
 #   tools/dev.sh pot       regenerate i18n/customer_relationship.pot
 #   tools/dev.sh lint      pre-commit (ruff, pylint-odoo, xml checks) over the addon
 #   tools/dev.sh bench     tier recomputation benchmark on 100,000 customers (scratch database);
@@ -205,8 +207,43 @@ cmd_test() {
   log "reinstalled"
 }
 
+# The last released version: 19.0.1.0.0, before the care engine and the reports.
+PREVIOUS_RELEASE=${CR_PREVIOUS_RELEASE:-f56b334}
+
+cmd_upgrade_check() {
+  setup
+  local db=${ADDON}_upgrade_$$ old
+  drop_on_exit "$db"
+  old=$(mktemp -d)
+  mkdir "$old/$ADDON"
+  git -C "$ADDON_DIR" archive "$PREVIOUS_RELEASE" | tar -x -C "$old/$ADDON"
+  log "installing the previous release ($PREVIOUS_RELEASE) with demo data"
+  odoo_bin -d "$db" --addons-path="$ODOO_SRC/addons,$old" -i "$ADDON" --with-demo --stop-after-init --log-level=warn
+  local count_data="SELECT (SELECT COUNT(*) FROM customer_tier), (SELECT COUNT(*) FROM customer_tier_history),
+    (SELECT COUNT(*) FROM customer_visit), (SELECT COUNT(*) FROM res_partner WHERE customer_tier_id IS NOT NULL),
+    (SELECT string_agg(relationship_level || ':' || n, ',' ORDER BY relationship_level) FROM
+       (SELECT relationship_level, COUNT(*) n FROM res_partner GROUP BY 1) levels)"
+  # Data a user would have entered by then: relationship levels and done visits.
+  psql -q -h 127.0.0.1 -U "$DB_USER" -d "$db" -c "
+    UPDATE res_partner SET relationship_level = 'proactive'
+     WHERE id IN (SELECT id FROM res_partner WHERE customer_tier_id IS NOT NULL ORDER BY id LIMIT 5);
+    INSERT INTO customer_visit (name, partner_id, user_id, company_id, visit_type, state, planned_start, done_date, notes)
+    SELECT 'UPGRADE/' || id, id, 2, 1, 'on_site', 'done', NOW(), NOW(), '<p>Kept through the upgrade</p>'
+      FROM res_partner WHERE customer_tier_id IS NOT NULL ORDER BY id LIMIT 10;"
+  local before after
+  before=$(psql -h 127.0.0.1 -U "$DB_USER" -d "$db" -tAc "$count_data")
+  log "upgrading to this checkout"
+  odoo_bin -d "$db" -u "$ADDON" --stop-after-init --log-level=warn
+  after=$(psql -h 127.0.0.1 -U "$DB_USER" -d "$db" -tAc "$count_data")
+  log "tiers|history|visits|classified customers|levels before: $before"
+  log "tiers|history|visits|classified customers|levels after:  $after"
+  [[ $before == "$after" ]] || { log "the upgrade changed the data"; exit 1; }
+  log "the upgrade kept every tier, tier change, visit, classification and relationship level"
+}
+
 case ${1:-} in
   run | test | upgrade | pot | lint | bench | wheel) cmd=$1; shift; "cmd_$cmd" "$@" ;;
+  upgrade-check) shift; cmd_upgrade_check "$@" ;;
   setup) setup ;;
   *) sed -n '2,10p' "$0"; exit 2 ;;
 esac
