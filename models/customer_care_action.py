@@ -143,7 +143,8 @@ class CustomerCareAction(models.Model):
     def _create_activities(self):
         self._check_responsible()
         partner_model_id = self.env["ir.model"]._get_id("res.partner")
-        activities = self.env["mail.activity"].create(
+        # No e-mail per activity: the responsible finds the day's care actions in their activities.
+        activities = self.env["mail.activity"].with_context(mail_activity_quick_update=True).create(
             [
                 {
                     "res_model_id": partner_model_id,
