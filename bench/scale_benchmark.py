@@ -99,10 +99,13 @@ def seed(env, cr):
 def reset_care(cr):
     """Undo the care runs of an earlier benchmark: its actions and what they produced."""
     cr.execute(
-        """DELETE FROM mail_activity WHERE id IN (SELECT activity_id FROM customer_care_action);
-           DELETE FROM mail_mail WHERE id IN (SELECT mail_id FROM customer_care_action);
-           DELETE FROM customer_visit WHERE id IN (SELECT visit_id FROM customer_care_action);
+        """CREATE TEMPORARY TABLE bench_care ON COMMIT DROP AS
+               SELECT activity_id, mail_id, visit_id FROM customer_care_action
+                WHERE NOT (state = 'done' AND occurrence_date = DATE '2024-01-01');
            DELETE FROM customer_care_action WHERE NOT (state = 'done' AND occurrence_date = DATE '2024-01-01');
+           DELETE FROM mail_activity WHERE id IN (SELECT activity_id FROM bench_care);
+           DELETE FROM mail_mail WHERE id IN (SELECT mail_id FROM bench_care);
+           DELETE FROM customer_visit WHERE id IN (SELECT visit_id FROM bench_care);
            UPDATE customer_care_rule SET last_run_date = NULL;"""
     )
 

@@ -38,10 +38,11 @@ class CustomerCareAction(models.Model):
     executed_date = fields.Datetime(
         string="Carried Out On", readonly=True, help="When the activity or visit was created, or the message sent."
     )
-    activity_id = fields.Many2one("mail.activity", readonly=True, ondelete="set null")
-    mail_id = fields.Many2one("mail.mail", string="E-mail", readonly=True, ondelete="set null")
-    sms_id = fields.Many2one("sms.sms", string="SMS", readonly=True, ondelete="set null")
-    visit_id = fields.Many2one("customer.visit", readonly=True, ondelete="set null")
+    # Indexed: completing or deleting an activity, visit or message looks its care action up.
+    activity_id = fields.Many2one("mail.activity", readonly=True, ondelete="set null", index="btree_not_null")
+    mail_id = fields.Many2one("mail.mail", string="E-mail", readonly=True, ondelete="set null", index="btree_not_null")
+    sms_id = fields.Many2one("sms.sms", string="SMS", readonly=True, ondelete="set null", index="btree_not_null")
+    visit_id = fields.Many2one("customer.visit", readonly=True, ondelete="set null", index="btree_not_null")
 
     # What makes the engine idempotent: one action per rule, customer, person and event.
     _unique_occurrence = models.UniqueIndex(
@@ -144,19 +145,23 @@ class CustomerCareAction(models.Model):
         self._check_responsible()
         partner_model_id = self.env["ir.model"]._get_id("res.partner")
         # No e-mail per activity: the responsible finds the day's care actions in their activities.
-        activities = self.env["mail.activity"].with_context(mail_activity_quick_update=True).create(
-            [
-                {
-                    "res_model_id": partner_model_id,
-                    "res_id": action.partner_id.id,
-                    "activity_type_id": action.rule_id.activity_type_id.id,
-                    "summary": action._title(),
-                    "note": action.rule_id.note,
-                    "date_deadline": action.due_date,
-                    "user_id": action.user_id.id,
-                }
-                for action in self
-            ]
+        activities = (
+            self.env["mail.activity"]
+            .with_context(mail_activity_quick_update=True)
+            .create(
+                [
+                    {
+                        "res_model_id": partner_model_id,
+                        "res_id": action.partner_id.id,
+                        "activity_type_id": action.rule_id.activity_type_id.id,
+                        "summary": action._title(),
+                        "note": action.rule_id.note,
+                        "date_deadline": action.due_date,
+                        "user_id": action.user_id.id,
+                    }
+                    for action in self
+                ]
+            )
         )
         for action, activity in zip(self, activities, strict=True):
             # A failed action carried out on a later attempt is scheduled again, until its activity is done.
