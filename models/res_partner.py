@@ -196,6 +196,17 @@ class ResPartner(models.Model):
     def _compute_customer_value_currency_id(self):
         self.customer_value_currency_id = self.env.company.currency_id
 
+    @api.depends("contact_role")
+    @api.depends_context("show_contact_role")
+    def _compute_display_name(self):
+        super()._compute_display_name()
+        if not self.env.context.get("show_contact_role"):
+            return
+        # The people met on a visit: who decides, who buys, who pays.
+        roles = dict(self._fields["contact_role"]._description_selection(self.env))
+        for partner in self.filtered("contact_role"):
+            partner.display_name = f"{partner.display_name} ({roles[partner.contact_role]})"
+
     @api.model
     def _commercial_fields(self):
         return [*super()._commercial_fields(), *MANUAL_TIER_FIELDS, "relationship_level"]

@@ -1,5 +1,6 @@
 from . import test_access_matrix
 from . import test_common
+from . import test_concurrency
 from . import test_customer_account_review
 from . import test_customer_care
 from . import test_customer_handover

@@ -100,3 +100,10 @@ class TestCustomerLossAndReferral(CustomerRelationshipCase):
         self.assertEqual(
             dict(buyer._fields["contact_role"]._description_selection(self.env))[buyer.contact_role], "Decision Maker"
         )
+
+    def test_people_met_show_their_role(self):
+        buyer = self.referrer.child_ids
+        buyer.contact_role = "decision_maker"
+        self.assertEqual(
+            buyer.with_context(show_contact_role=True).display_name, f"{buyer.display_name} (Decision Maker)"
+        )
