@@ -33,7 +33,6 @@ class CustomerRelationshipDashboard(models.AbstractModel):
             for tier, count, value in sorted(tier_rows, key=lambda row: (row[0].sequence, row[0].id))
         ]
         mine = Domain.TRUE if see_all else Domain("user_id", "=", self.env.uid)
-        week_start = today - timedelta(days=today.weekday())
         return {
             "currency": {"symbol": company.currency_id.symbol, "position": company.currency_id.position},
             "see_all": see_all,
@@ -48,8 +47,8 @@ class CustomerRelationshipDashboard(models.AbstractModel):
                 mine
                 & Domain("company_id", "=", company.id)
                 & Domain("state", "=", "scheduled")
-                & Domain("due_date", ">=", week_start)
-                & Domain("due_date", "<", week_start + timedelta(days=7))
+                & Domain("due_date", ">=", today)
+                & Domain("due_date", "<", today + timedelta(days=7))
             ),
             "relationship_below": partners.search_count(customers & Domain("relationship_gap", "=", "below")),
         }

@@ -1,6 +1,6 @@
 from datetime import date
 
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
 
 from .common import CustomerRelationshipCase
@@ -101,3 +101,14 @@ class TestRelationshipLevel(CustomerRelationshipCase):
             wizard.action_apply()
         self.assertEqual(platinum.relationship_level, "basic")
         self.assertFalse(platinum.message_ids.filtered(lambda m: "Not mine" in (m.body or "")))
+
+    def test_changing_to_the_same_level_is_refused(self):
+        platinum = self.customers[0]
+        wizard = (
+            self.env["customer.relationship.level.change"]
+            .with_user(self.manager)
+            .create({"partner_id": platinum.id, "new_level": "basic", "reason": "Nothing new"})
+        )
+        with self.assertRaises(UserError):
+            wizard.action_apply()
+        self.assertFalse(platinum.message_ids.filtered(lambda m: "Nothing new" in (m.body or "")))

@@ -47,7 +47,19 @@ class CustomerLossMark(models.TransientModel):
                 for customer in customers
             }
         )
-        return {"type": "ir.actions.act_window_close"}
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "success",
+                "message": self.env._(
+                    "Marked as lost: %(customers)s (%(reason)s).",
+                    customers=", ".join(customers.mapped("display_name")),
+                    reason=self.reason_id.name,
+                ),
+                "next": {"type": "ir.actions.act_window_close"},
+            },
+        }
 
     @api.model
     def _lost_values(self, customers, company):

@@ -1,5 +1,5 @@
 from odoo import api, fields, models
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, UserError
 
 from ..models.customer_tier import RELATIONSHIP_LEVELS
 
@@ -33,6 +33,10 @@ class CustomerRelationshipLevelChange(models.TransientModel):
                     "Only the salesperson of %(customer)s or a manager can change its relationship level.",
                     customer=partner.display_name,
                 )
+            )
+        if self.new_level == partner.relationship_level:
+            raise UserError(
+                self.env._("%(customer)s is already at this relationship level.", customer=partner.display_name)
             )
         old_level = partner.relationship_level
         # Salespeople may not write partners in Odoo 19; the right to record this decision was checked above.

@@ -39,7 +39,11 @@ export class CustomerRelationshipDashboard extends Component {
     }
 
     openAction(xmlid, context = {}) {
-        this.action.doAction(xmlid, { additionalContext: context });
+        // Those who see every customer were counted everyone's records: no "mine" filter then.
+        const everyone = this.state.data.see_all
+            ? { search_default_my_actions: false, search_default_my_visits: false }
+            : {};
+        this.action.doAction(xmlid, { additionalContext: { ...context, ...everyone } });
     }
 }
 
