@@ -16,7 +16,6 @@ It prints seconds and query counts, and the ratio of each to its target.
 
 import argparse
 import importlib
-import time
 from datetime import timedelta
 
 import odoo
@@ -120,14 +119,6 @@ def view_specification(env, model, view_type, view_id=None):
     }
 
 
-def timed(cr, function):
-    queries = cr.sql_log_count
-    start = time.perf_counter()
-    result = function()
-    cr.flush()
-    return time.perf_counter() - start, cr.sql_log_count - queries, result
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("-c", "--config", required=True)
@@ -153,10 +144,12 @@ def main():
         cr.commit()
         cr.execute("SELECT COUNT(*) FROM customer_care_action")
         before = cr.fetchone()[0]
-        first, first_queries, _ = timed(cr, lambda: rules._cron_run_care_rules(today=today))
+        first, first_queries, _ = tier_bench.timed(cr, lambda: rules._cron_run_care_rules(today=today))
         cr.execute("SELECT COUNT(*) FROM customer_care_action")
         created = cr.fetchone()[0] - before
-        daily, daily_queries, _ = timed(cr, lambda: rules._cron_run_care_rules(today=today + timedelta(days=1)))
+        daily, daily_queries, _ = tier_bench.timed(
+            cr, lambda: rules._cron_run_care_rules(today=today + timedelta(days=1))
+        )
         cr.execute("SELECT COUNT(*) FROM customer_care_action")
         created_daily = cr.fetchone()[0] - before - created
         results["care first run"] = (first, first_queries, f"{created:,} actions")
@@ -188,18 +181,18 @@ def main():
         # and translations are cached once per worker.
         kanban_first_page()
         env.invalidate_all()
-        results["kanban first page (queries)"] = timed(cr, kanban_first_page)
+        results["kanban first page (queries)"] = tier_bench.timed(cr, kanban_first_page)
         form_spec = view_specification(user_env, "res.partner", "form")
         customer = partners.search([("ref", "=", "bench")], limit=1, order="id")
         customer.web_read(form_spec)
         env.invalidate_all()
-        results["customer form (queries)"] = timed(cr, lambda: customer.web_read(form_spec))
+        results["customer form (queries)"] = tier_bench.timed(cr, lambda: customer.web_read(form_spec))
         addon_spec = {name: read for name, read in form_spec.items() if partners._fields[name]._module == ADDON}
         env.invalidate_all()
-        results["  of which the addon's fields"] = timed(cr, lambda: customer.web_read(addon_spec))
+        results["  of which the addon's fields"] = tier_bench.timed(cr, lambda: customer.web_read(addon_spec))
         visits = user_env["customer.visit"]
         env.invalidate_all()
-        results["visit pivot, one year"] = timed(
+        results["visit pivot, one year"] = tier_bench.timed(
             cr,
             lambda: visits.formatted_read_group(
                 [("planned_start", ">=", odoo.fields.Datetime.now() - timedelta(days=365))],
@@ -213,7 +206,7 @@ def main():
                 {"from_user_id": handover_user.id, "to_user_id": admin.id, "company_id": company.id}
             )
             env.invalidate_all()
-            results["handover, 5,000 customers"] = timed(cr, wizard.action_apply)
+            results["handover, 5,000 customers"] = tier_bench.timed(cr, wizard.action_apply)
         cr.rollback()
 
     for name, (seconds, queries, extra) in results.items():

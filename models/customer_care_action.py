@@ -163,16 +163,7 @@ class CustomerCareAction(models.Model):
                 ]
             )
         )
-        for action, activity in zip(self, activities, strict=True):
-            # A failed action carried out on a later attempt is scheduled again, until its activity is done.
-            action.write(
-                {
-                    "activity_id": activity.id,
-                    "executed_date": fields.Datetime.now(),
-                    "state": "scheduled",
-                    "state_reason": False,
-                }
-            )
+        self._link_produced("activity_id", activities)
 
     def _plan_visits(self):
         self._check_responsible()
@@ -191,16 +182,14 @@ class CustomerCareAction(models.Model):
                 for action in self
             ]
         )
-        for action, visit in zip(self, visits, strict=True):
-            # A failed action carried out on a later attempt is scheduled again, until its visit is done.
-            action.write(
-                {
-                    "visit_id": visit.id,
-                    "executed_date": fields.Datetime.now(),
-                    "state": "scheduled",
-                    "state_reason": False,
-                }
-            )
+        self._link_produced("visit_id", visits)
+
+    def _link_produced(self, field, records):
+        """Link each action to the activity or visit made for it. A failed action carried out on a
+        later attempt is scheduled again, until its activity or visit is done."""
+        now = fields.Datetime.now()
+        for action, record in zip(self, records, strict=True):
+            action.write({field: record.id, "executed_date": now, "state": "scheduled", "state_reason": False})
 
     def _send_messages(self, kind):
         """E-mails and SMS from the rules' templates to the contact person, else the customer.

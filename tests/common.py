@@ -1,7 +1,50 @@
+import threading
+import time as clock
 from datetime import date, datetime, time
 
-from odoo import Command
+from odoo import SUPERUSER_ID, Command, api, sql_db
 from odoo.tests import TransactionCase, new_test_user
+
+
+class ConcurrentWorkersMixin:
+    """Two workers on their own database connections, outside the test's transaction: what
+    they share must be committed by the test, and deleted afterwards."""
+
+    def _cursor(self):
+        cr = sql_db.db_connect(self.env.cr.dbname).cursor()
+        # never wait forever on a lock held by the test's own transaction
+        cr.execute("SET lock_timeout = '20s'")
+        return cr
+
+    def _worker_env(self, cr):
+        return api.Environment(cr, SUPERUSER_ID, {})
+
+    def _run_behind(self, cr_first, cr_second, function):
+        """Run ``function`` as the second worker while the first holds its uncommitted work:
+        wait until the second is blocked on the first's locks, commit the first, and return the
+        second's outcome, ``{"result": ...}`` or ``{"error": ...}``."""
+        outcome = {}
+
+        def run_second():
+            try:
+                outcome["result"] = function()
+            except Exception as error:  # the outcome is asserted by the caller
+                outcome["error"] = error
+
+        worker = threading.Thread(target=run_second)
+        worker.start()
+        second_pid = cr_second._cnx.get_backend_pid()
+        for _attempt in range(200):
+            cr_first.execute("SELECT wait_event_type FROM pg_stat_activity WHERE pid = %s", [second_pid])
+            if cr_first.fetchone()[0] == "Lock":
+                break
+            clock.sleep(0.05)
+        else:
+            self.fail("the second worker did not wait for the first one")
+        cr_first.commit()  # pylint: disable=invalid-commit
+        worker.join(60)
+        self.assertFalse(worker.is_alive())
+        return outcome
 
 
 class CustomerRelationshipCase(TransactionCase):

@@ -1,30 +1,22 @@
-import threading
-import time
 from datetime import date
 
 from psycopg2.errors import SerializationFailure
 
-from odoo import SUPERUSER_ID, Command, api, sql_db
+from odoo import Command
 from odoo.tests import TransactionCase, tagged
+
+from .common import ConcurrentWorkersMixin
 
 
 @tagged("post_install", "-at_install")
-class TestTierConcurrency(TransactionCase):
+class TestTierConcurrency(ConcurrentWorkersMixin, TransactionCase):
     """Two workers recomputing the tiers of one company at the same time, each on its own
     database connection. What they share must be committed: a customer with an order in the
     main company, deleted afterwards (and the company's figures recomputed without it)."""
 
-    def _cursor(self):
-        cr = sql_db.db_connect(self.env.cr.dbname).cursor()
-        cr.execute("SET lock_timeout = '20s'")
-        return cr
-
-    def _env(self, cr):
-        return api.Environment(cr, SUPERUSER_ID, {})
-
     def _commit_fixture(self):
         with self._cursor() as cr:
-            env = self._env(cr)
+            env = self._worker_env(cr)
             customer = env["res.partner"].create({"name": "CR Concurrent Tier Co", "is_company": True})
             product = env["product.product"].create({"name": "CR Concurrent Service", "type": "service"})
             order = env["sale.order"].create(
@@ -42,7 +34,7 @@ class TestTierConcurrency(TransactionCase):
         with self._cursor() as cr:
             cr.execute("DELETE FROM customer_tier_history WHERE partner_id = %s", [customer_id])
             cr.execute("DELETE FROM sale_order WHERE partner_id = %s", [customer_id])  # its lines go with it (cascade)
-            env = self._env(cr)
+            env = self._worker_env(cr)
             env["res.partner"].browse(customer_id).unlink()
             env["product.product"].browse(product_id).product_tmpl_id.unlink()
             env["customer.tier"]._recompute_company_tiers(env.ref("base.main_company"), today)
@@ -53,34 +45,16 @@ class TestTierConcurrency(TransactionCase):
         customer_id, product_id = self._commit_fixture()
         try:
             with self._cursor() as cr_first, self._cursor() as cr_second:
-                first, second = self._env(cr_first), self._env(cr_second)
+                first, second = self._worker_env(cr_first), self._worker_env(cr_second)
                 company = first.ref("base.main_company")
                 cr_first.execute("SELECT 1")
                 cr_second.execute("SELECT 1")
                 first["customer.tier"]._recompute_company_tiers(company, today)
-                outcome = {}
-
-                def run_second():
-                    try:
-                        outcome["result"] = second["customer.tier"]._recompute_company_tiers(
-                            second.ref("base.main_company"), today
-                        )
-                    except Exception as error:  # the outcome is asserted below
-                        outcome["error"] = error
-
-                worker = threading.Thread(target=run_second)
-                worker.start()
-                second_pid = cr_second._cnx.get_backend_pid()
-                for _attempt in range(200):
-                    cr_first.execute("SELECT wait_event_type FROM pg_stat_activity WHERE pid = %s", [second_pid])
-                    if cr_first.fetchone()[0] == "Lock":
-                        break
-                    time.sleep(0.05)
-                else:
-                    self.fail("the second worker did not wait for the first one")
-                cr_first.commit()
-                worker.join(60)
-                self.assertFalse(worker.is_alive())
+                outcome = self._run_behind(
+                    cr_first,
+                    cr_second,
+                    lambda: second["customer.tier"]._recompute_company_tiers(second.ref("base.main_company"), today),
+                )
                 # Repeatable read: the second worker may not overwrite what the first committed.
                 self.assertIsInstance(outcome.get("error"), SerializationFailure)
                 cr_second.rollback()

@@ -1,5 +1,4 @@
 import json
-import threading
 import time
 from datetime import date, datetime, timedelta
 from unittest.mock import patch
@@ -8,12 +7,12 @@ from freezegun import freeze_time
 from psycopg2 import IntegrityError
 from psycopg2.errors import SerializationFailure
 
-from odoo import SUPERUSER_ID, Command, api, sql_db
+from odoo import Command
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import tagged, users, warmup
 from odoo.tools import mute_logger
 
-from .common import CustomerRelationshipCase
+from .common import ConcurrentWorkersMixin, CustomerRelationshipCase
 
 TODAY = date(2026, 6, 30)
 
@@ -814,19 +813,10 @@ class TestCareIdempotency(CustomerCareCase):
 
 
 @tagged("post_install", "-at_install")
-class TestCareConcurrency(CustomerCareCase):
+class TestCareConcurrency(ConcurrentWorkersMixin, CustomerCareCase):
     """Two workers generating the same rule at the same time, each on its own database
     connection. The data they share must be committed, so this test commits it in the main
     company and deletes it afterwards."""
-
-    def _cursor(self):
-        cr = sql_db.db_connect(self.env.cr.dbname).cursor()
-        # never wait forever on a lock held by the test's own transaction
-        cr.execute("SET lock_timeout = '20s'")
-        return cr
-
-    def _worker_env(self, cr):
-        return api.Environment(cr, SUPERUSER_ID, {})
 
     def _commit_fixture(self):
         company = self.env.ref("base.main_company")
@@ -882,28 +872,8 @@ class TestCareConcurrency(CustomerCareCase):
                 inserted = first._generate_actions(TODAY).filtered(lambda a: a.partner_id.id == customer_id)
                 self.assertEqual(len(inserted), 1)
 
-                outcome = {}
-
-                def run_second():
-                    try:
-                        outcome["actions"] = second._generate_actions(TODAY)
-                    except Exception as error:
-                        outcome["error"] = error
-
-                worker = threading.Thread(target=run_second)
-                worker.start()
                 # the second worker waits on the first one's uncommitted action
-                second_pid = cr_second._cnx.get_backend_pid()
-                for _attempt in range(200):
-                    cr_first.execute("SELECT wait_event_type FROM pg_stat_activity WHERE pid = %s", [second_pid])
-                    if cr_first.fetchone()[0] == "Lock":
-                        break
-                    time.sleep(0.05)
-                else:
-                    self.fail("the second worker did not wait for the first one")
-                cr_first.commit()
-                worker.join(30)
-                self.assertFalse(worker.is_alive())
+                outcome = self._run_behind(cr_first, cr_second, lambda: second._generate_actions(TODAY))
                 # Odoo's transactions are REPEATABLE READ: the second worker cannot see the
                 # committed action, and PostgreSQL refuses its insert rather than duplicate it.
                 self.assertIsInstance(outcome.get("error"), SerializationFailure)
