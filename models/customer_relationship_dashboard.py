@@ -2,6 +2,7 @@ from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.fields import Domain
+from odoo.tools.safe_eval import safe_eval
 
 
 class CustomerRelationshipDashboard(models.AbstractModel):
@@ -11,16 +12,20 @@ class CustomerRelationshipDashboard(models.AbstractModel):
     @api.model
     def get_dashboard_data(self):
         """The landing page's figures for the current company: the user's own portfolio, or
-        every customer for those who see all customers. A handful of grouped queries."""
-        company = self.env.company
+        every customer for those who see all customers. A handful of grouped queries.
+
+        Each tile comes with the action it opens: the list with the tile's own filters as
+        visible, removable facets, whose domains are the ones counted here, so that the list
+        shows as many rows as the tile says."""
         today = fields.Date.context_today(self)
         see_all = self.env.user.has_group("customer_relationship.group_customer_relationship_user_all")
-        customers = Domain("parent_id", "=", False) & Domain("customer_tier_id", "!=", False)
-        if not see_all:
-            customers &= Domain("user_id", "=", self.env.uid)
+        # The "My Customers" / "My Visits" / "My Care Actions" filters of the lists, for a salesperson.
+        mine = Domain.TRUE if see_all else Domain("user_id", "=", self.env.uid)
+        customers = Domain("parent_id", "=", False) & Domain("customer_tier_id", "!=", False) & mine
         partners = self.env["res.partner"]
         tier_rows = partners._read_group(customers, ["customer_tier_id"], ["__count", "customer_value:sum"])
         total_value = sum(value or 0.0 for _tier, _count, value in tier_rows) or 1.0
+        customer_filters = {} if see_all else {"my_customers": 1}
         tiers = [
             {
                 "id": tier.id,
@@ -29,29 +34,69 @@ class CustomerRelationshipDashboard(models.AbstractModel):
                 "count": count,
                 "value": value or 0.0,
                 "share": round(100 * (value or 0.0) / total_value, 1),
+                "action": self._tile_action(
+                    "customer_relationship.res_partner_customer_action",
+                    self.env._("%(tier)s customers", tier=tier.name),
+                    {**customer_filters, "customer_tier_id": tier.id},
+                ),
             }
             for tier, count, value in sorted(tier_rows, key=lambda row: (row[0].sequence, row[0].id))
         ]
-        mine = Domain.TRUE if see_all else Domain("user_id", "=", self.env.uid)
+        week_end = today + timedelta(days=7)
+        company = self.env.company
         return {
             "currency": {"symbol": company.currency_id.symbol, "position": company.currency_id.position},
             "see_all": see_all,
             "tiers": tiers,
             "customer_count": sum(tier["count"] for tier in tiers),
             "churn_rate": self._quarter_churn_rate(mine, today),
-            "overdue_visits": self.env["customer.visit"].search_count(
-                mine & Domain("company_id", "=", company.id) & Domain("is_overdue", "=", True)
-            ),
+            # Counted as the list's filters count: the "Overdue" filter of visits...
+            "overdue_visits": self.env["customer.visit"].search_count(mine & Domain("is_overdue", "=", True)),
+            # ... "Visit Overdue" of customers ...
             "overdue_contacts": partners.search_count(customers & Domain("visit_overdue", "=", True)),
+            # ... "Scheduled" and "Due This Week" of care actions ...
             "care_due_week": self.env["customer.care.action"].search_count(
                 mine
-                & Domain("company_id", "=", company.id)
                 & Domain("state", "=", "scheduled")
                 & Domain("due_date", ">=", today)
-                & Domain("due_date", "<", today + timedelta(days=7))
+                & Domain("due_date", "<", week_end)
             ),
+            # ... and "Relationship Below Target" of customers.
             "relationship_below": partners.search_count(customers & Domain("relationship_gap", "=", "below")),
+            "actions": {
+                "overdue_visits": self._tile_action(
+                    "customer_relationship.customer_visit_action",
+                    self.env._("Overdue visits"),
+                    {"overdue": 1, **({} if see_all else {"my_visits": 1})},
+                ),
+                "overdue_contacts": self._tile_action(
+                    "customer_relationship.res_partner_customer_action",
+                    self.env._("Customers due for contact"),
+                    {**customer_filters, "visit_overdue": 1},
+                ),
+                "care_due_week": self._tile_action(
+                    "customer_relationship.customer_care_action_action",
+                    self.env._("Care actions due this week"),
+                    {"scheduled": 1, "due_this_week": 1, **({} if see_all else {"my_actions": 1})},
+                ),
+                "relationship_below": self._tile_action(
+                    "customer_relationship.res_partner_customer_action",
+                    self.env._("Relationships below target"),
+                    {**customer_filters, "relationship_below_target": 1},
+                ),
+            },
         }
+
+    @api.model
+    def _tile_action(self, xmlid, name, search_defaults):
+        """The window action ``xmlid`` titled ``name``, with exactly ``search_defaults`` (filter
+        or field name: value) as its default search facets: the action's own default filters,
+        such as "My Care Actions", would hide rows the tile counts."""
+        action = self.env["ir.actions.act_window"]._for_xml_id(xmlid)
+        context = safe_eval(action.get("context") or "{}", {"uid": self.env.uid})
+        context = {key: value for key, value in context.items() if not key.startswith("search_default_")}
+        context.update({f"search_default_{key}": value for key, value in search_defaults.items()})
+        return {**action, "name": name, "context": context, "display_name": name}
 
     @api.model
     def _quarter_churn_rate(self, mine, today):

@@ -15,3 +15,4 @@ from . import test_partner_merge
 from . import test_performance
 from . import test_relationship_level
 from . import test_ui
+from . import test_dashboard_ui

@@ -23,17 +23,20 @@ class CustomerTierRecompute(models.TransientModel):
             wizard.stay_count = sum(wizard.line_ids.mapped("stay_count"))
             wizard.new_count = sum(wizard.line_ids.mapped("new_count"))
 
-    @api.model_create_multi
-    def create(self, vals_list):
-        wizards = super().create(vals_list)
-        for wizard in wizards:
-            wizard.line_ids = [fields.Command.create(vals) for vals in wizard._preview_lines()]
-        return wizards
+    @api.model
+    def default_get(self, fields_list):
+        # The preview is there when the dialog opens: the lines are defaults, not computed on save.
+        defaults = super().default_get(fields_list)
+        if "line_ids" in fields_list:
+            company = self.env["res.company"].browse(defaults.get("company_id")) or self.env.company
+            defaults["line_ids"] = [fields.Command.create(vals) for vals in self._preview_lines(company)]
+        return defaults
 
-    def _preview_lines(self):
+    @api.model
+    def _preview_lines(self, company):
         """Counts per resulting tier of the customers who would move up, down, stay or be
         classified for the first time; nothing is written to the customers."""
-        self.env["customer.tier"]._build_computed_table(self.company_id)
+        self.env["customer.tier"]._build_computed_table(company)
         rows = self.env.execute_query(
             SQL(
                 """SELECT c.tier_id,
@@ -45,7 +48,8 @@ class CustomerTierRecompute(models.TransientModel):
                      FROM %(table)s c
                      JOIN customer_tier new ON new.id = c.tier_id
                 LEFT JOIN customer_tier old ON old.id = c.old_tier_id
-                 GROUP BY c.tier_id""",
+                 GROUP BY c.tier_id, new.sequence
+                 ORDER BY new.sequence, c.tier_id""",
                 table=SQL.identifier(COMPUTED_TABLE),
             )
         )

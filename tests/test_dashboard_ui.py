@@ -1,0 +1,82 @@
+from datetime import timedelta
+
+from odoo import Command, fields
+from odoo.tests import HttpCase, new_test_user, tagged
+
+
+@tagged("post_install", "-at_install")
+class TestDashboardUi(HttpCase):
+    """What the manager and the salesperson see when they click the dashboard and Recompute Tiers."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.salesman = new_test_user(
+            cls.env, login="dash_tour_salesman", groups="sales_team.group_sale_salesman", name="Dash Tour Salesman"
+        )
+        customers = cls.env["res.partner"].create(
+            [
+                {"name": f"Dash Tour {letter}", "is_company": True, "customer_rank": 1, "user_id": cls.salesman.id}
+                for letter in "ABC"
+            ]
+        )
+        cls.env["customer.tier"]._recompute_company_tiers(cls.env.company)
+        # Every tile has rows of the salesperson's: a visit past its time, a care action due in three days
+        # (and one of the manager's, which the salesperson's tile must not count).
+        cls.env["customer.visit"].create(
+            {
+                "partner_id": customers[0].id,
+                "user_id": cls.salesman.id,
+                "planned_start": fields.Datetime.now() - timedelta(days=2),
+            }
+        )
+        rule = cls.env["customer.care.rule"].create(
+            {"name": "Dash tour call", "trigger": "cadence", "action": "activity", "active": False}
+        )
+        today = fields.Date.context_today(cls.env.ref("base.user_admin"))
+        cls.env["customer.care.action"].create(
+            [
+                {
+                    "rule_id": rule.id,
+                    "company_id": cls.env.company.id,
+                    "action": "activity",
+                    "partner_id": customer.id,
+                    "occurrence_date": today,
+                    "due_date": today + timedelta(days=3),
+                    "user_id": user.id,
+                }
+                for customer, user in [(customers[0], cls.salesman), (customers[1], cls.env.ref("base.user_admin"))]
+            ]
+        )
+
+    def test_tiles_open_lists_that_count_the_same_manager(self):
+        self.start_tour(
+            "/odoo/action-customer_relationship.customer_relationship_dashboard_action",
+            "customer_dashboard_tiles_manager_tour",
+            login="admin",
+        )
+
+    def test_tiles_open_lists_that_count_the_same_salesperson(self):
+        self.start_tour(
+            "/odoo/action-customer_relationship.customer_relationship_dashboard_action",
+            "customer_dashboard_tiles_salesperson_tour",
+            login=self.salesman.login,
+        )
+
+    def test_recompute_preview(self):
+        """A customer who ordered and was never classified: the preview counts it when the
+        dialog opens, and Apply classifies it as shown."""
+        customer = self.env["res.partner"].create({"name": "Recompute Tour Co", "is_company": True})
+        product = self.env["product.product"].create({"name": "Recompute Tour Service", "type": "service"})
+        order = self.env["sale.order"].create(
+            {"partner_id": customer.id, "order_line": [Command.create({"product_id": product.id, "price_unit": 500})]}
+        )
+        order.action_confirm()
+        self.assertFalse(customer.customer_tier_id)
+        self.start_tour(
+            "/odoo/action-customer_relationship.customer_tier_recompute_action",
+            "customer_tier_recompute_tour",
+            login="admin",
+        )
+        customer.invalidate_recordset()
+        self.assertTrue(customer.customer_tier_id)
