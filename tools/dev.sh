@@ -12,7 +12,8 @@
 #   tools/dev.sh wheel     build dist/odoo_addon_customer_relationship-*.whl from the committed HEAD
 #   tools/dev.sh setup     only install what is missing
 # Settings (environment): ODOO_SRC (/opt/odoo), CR_HOME (~/.local/share/customer_relationship),
-# CR_DB (customer_relationship), CR_PORT (8069), CR_DB_USER (odoo).
+# CR_DB (customer_relationship), CR_PORT (8069), CR_DB_USER (odoo), CR_WORKERS (0: one process;
+# N: N HTTP workers, one cron thread and the gevent worker for the bus, as in production).
 set -euo pipefail
 
 ADDON_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -24,9 +25,13 @@ PY=$VENV/bin/python
 DB_NAME=${CR_DB:-customer_relationship}
 DB_USER=${CR_DB_USER:-odoo}
 PORT=${CR_PORT:-8069}
+WORKERS=${CR_WORKERS:-0}
 CONF=$CR_HOME/odoo.conf
-DEB_PACKAGES=(postgresql postgresql-client libpq-dev libldap2-dev libsasl2-dev chromium wkhtmltopdf gettext git)
+DEB_PACKAGES=(curl postgresql postgresql-client libpq-dev libldap2-dev libsasl2-dev chromium wkhtmltopdf fonts-wqy-microhei gettext git)
 DEV_PIP_PACKAGES=(pytest pytest-odoo websocket-client pre-commit ruff pylint-odoo whool)
+# At run time: setuptools < 70 (needed only to build cbor2) cannot read zope.interface's metadata,
+# and gevent's pkg_resources import then crash-loops the bus worker; 81 drops pkg_resources.
+RUNTIME_PIP_PACKAGES=("setuptools>=70,<81")
 
 log() { printf '\033[1m[%s]\033[0m %s\n' "$ADDON" "$*" >&2; }
 as_root() { if [[ $(id -u) == 0 ]]; then "$@"; else sudo "$@"; fi; }
@@ -69,7 +74,8 @@ psql_admin() {
 
 ensure_venv() {
   local stamp=$VENV/.cr-stamp want
-  want=$(cat "$ODOO_SRC/requirements.txt" <(printf '%s\n' "${DEV_PIP_PACKAGES[@]}") | sha1sum | cut -d' ' -f1)
+  want=$(cat "$ODOO_SRC/requirements.txt" <(printf '%s\n' "${DEV_PIP_PACKAGES[@]}" "${RUNTIME_PIP_PACKAGES[@]}") |
+    sha1sum | cut -d' ' -f1)
   [[ -f $stamp && $(cat "$stamp") == "$want" ]] && return
   log "creating the Python environment in $VENV (a few minutes the first time)"
   python3 -m venv "$VENV"
@@ -84,6 +90,7 @@ ensure_venv() {
   "$PY" -m pip install -q "${DEV_PIP_PACKAGES[@]}"
   unset PIP_CONSTRAINT PIP_BUILD_CONSTRAINT
   rm -f "$constraint"
+  "$PY" -m pip install -q "${RUNTIME_PIP_PACKAGES[@]}"
   echo "$want" >"$stamp"
 }
 
@@ -130,7 +137,9 @@ cmd_run() {
     "$PY" "$ODOO_SRC/odoo-bin" i18n loadlang -c "$CONF" -d "$DB_NAME" -l zh_CN
   fi
   log "Odoo serves $DB_NAME on http://localhost:$PORT  (login: admin / password: admin); Ctrl-C stops it"
-  exec "$PY" "$ODOO_SRC/odoo-bin" -c "$CONF" -d "$DB_NAME" --db-filter="^$DB_NAME\$"
+  local workers=()
+  ((WORKERS > 0)) && workers=(--workers="$WORKERS" --max-cron-threads=1)
+  exec "$PY" "$ODOO_SRC/odoo-bin" -c "$CONF" -d "$DB_NAME" --db-filter="^$DB_NAME\$" "${workers[@]}"
 }
 
 cmd_upgrade() {
@@ -205,6 +214,36 @@ cmd_test() {
   odoo_bin -d "$db" -i "$ADDON" --stop-after-init --log-level=warn
   [[ $(psql -h 127.0.0.1 -U "$DB_USER" -d "$db" -tAc "SELECT state FROM ir_module_module WHERE name = '$ADDON'") == installed ]]
   log "reinstalled"
+  check_workers "$db"
+}
+
+# Production runs Odoo with workers: the HTTP workers answer, and the gevent worker that carries
+# the bus accepts a websocket and stays up (no traceback in the server log).
+check_workers() {
+  local db=$1 http_port=$((PORT + 100)) gevent_port=$((PORT + 103)) server_log pid
+  server_log=$(mktemp)
+  log "serving $db with --workers=2 --max-cron-threads=1: the HTTP workers and the bus must answer"
+  "$PY" "$ODOO_SRC/odoo-bin" -c "$CONF" -d "$db" --db-filter="^$db\$" --workers=2 --max-cron-threads=1 \
+    --http-port="$http_port" --gevent-port="$gevent_port" --logfile="$server_log" &
+  pid=$!
+  local ok=0
+  for _ in $(seq 60); do
+    curl -fs "http://127.0.0.1:$http_port/web/health" >/dev/null && curl -fs "http://127.0.0.1:$gevent_port/websocket/health" >/dev/null && { ok=1; break; }
+    sleep 1
+  done
+  if ((ok)); then
+    "$PY" -c "import sys, websocket; ws = websocket.create_connection(sys.argv[1], timeout=20, origin=sys.argv[2]); ws.send('{\"event_name\": \"subscribe\", \"data\": {\"channels\": [], \"last\": 0}}'); ws.close()" \
+      "ws://127.0.0.1:$gevent_port/websocket" "http://127.0.0.1:$http_port" || ok=0
+    sleep 3
+  fi
+  kill "$pid"
+  wait "$pid" || true
+  if ! ((ok)) || grep -q Traceback "$server_log"; then
+    tail -50 "$server_log" >&2
+    log "Odoo with workers did not serve the bus"
+    return 1
+  fi
+  log "with workers: HTTP and the bus answer, no traceback"
 }
 
 # The last released version: 19.0.1.0.0, before the care engine and the reports.
