@@ -3,12 +3,15 @@ from collections import defaultdict
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import SQL
 
-from .customer_care_rule import CARE_ACTIONS
+from .customer_care_rule import CARE_ACTIONS, LEVEL_KEYS
 
 _logger = logging.getLogger(__name__)
 
 CARE_STATES = [("scheduled", "Scheduled"), ("done", "Done"), ("skipped", "Skipped"), ("failed", "Failed")]
+# Not carried out yet, or to be tried again: what an event may still close.
+OPEN_STATES = ("scheduled", "failed")
 # A failed action is tried again on the following days, at most this many times in all.
 MAX_ATTEMPTS = 3
 
@@ -71,6 +74,82 @@ class CustomerCareAction(models.Model):
             ("last_attempt_date", "=", False),
             ("last_attempt_date", "<", today),
         ]
+
+    @api.model
+    def _resolution_table(self):
+        """What closes an open care action before its work is done: per event, ``state`` (done: its
+        purpose was reached another way; skipped: its reason is gone), the ``triggers`` it closes
+        (None: all), the ``reason`` recorded (in the context's language), ``cancel_visits`` (the
+        visit it planned is cancelled too) and ``condition``: SQL over the action ``a``, its
+        ``rule``, customer ``p``, contact person ``person``, the customer's current ``tier`` and
+        the company's time zone ``tz``, true when the event has happened. The README's "Care rules"
+        shows the table; another addon adds a row by extending the dict."""
+        tz = SQL("COALESCE(cal.tz, 'UTC')")
+        return {
+            "contact": {
+                "state": "done",
+                "triggers": ("cadence",),
+                "reason": self.env._("Resolved: contact logged"),
+                "cancel_visits": False,
+                # A done visit or logged contact from which the tier's interval now ends after the
+                # action's date: the customer is no longer overdue for that date.
+                "condition": SQL(
+                    """EXISTS (SELECT 1 FROM customer_visit visit
+                                WHERE visit.partner_id = a.partner_id AND visit.company_id = a.company_id
+                                  AND visit.state = 'done'
+                                  AND (visit.done_date AT TIME ZONE 'UTC' AT TIME ZONE %s)::date
+                                      + tier.visit_interval_days > a.occurrence_date)""",
+                    tz,
+                ),
+            },
+            "order": {
+                "state": "done",
+                "triggers": ("dormancy",),
+                "reason": self.env._("Resolved: order placed"),
+                "cancel_visits": False,
+                # An order confirmed after the last order of the inactive spell ends the spell.
+                "condition": SQL(
+                    """EXISTS (SELECT 1 FROM sale_order so JOIN res_partner buyer ON buyer.id = so.partner_id
+                                WHERE buyer.commercial_partner_id = a.partner_id AND so.company_id = a.company_id
+                                  AND so.state = 'sale'
+                                  AND (so.date_order AT TIME ZONE 'UTC' AT TIME ZONE %s)::date > a.occurrence_date)""",
+                    tz,
+                ),
+            },
+            "level": {
+                "state": "done",
+                "triggers": ("relationship_gap",),
+                "reason": self.env._("Resolved: relationship level reached"),
+                "cancel_visits": False,
+                "condition": SQL(
+                    """array_position(%(levels)s::varchar[], COALESCE(p.relationship_level, 'basic'))
+                       >= array_position(%(levels)s::varchar[], tier.target_relationship_level::varchar)""",
+                    levels=LEVEL_KEYS,
+                ),
+            },
+            "lost": {
+                "state": "skipped",
+                "triggers": None,
+                "reason": self.env._("Cancelled: customer marked as lost"),
+                "cancel_visits": True,
+                "condition": SQL("p.loss_date ->> a.company_id::text IS NOT NULL"),
+            },
+            "archived": {
+                "state": "skipped",
+                "triggers": None,
+                "reason": self.env._("Cancelled: customer or contact person archived"),
+                "cancel_visits": True,
+                "condition": SQL("(NOT p.active OR NOT COALESCE(person.active, TRUE))"),
+            },
+            "rule_archived": {
+                "state": "skipped",
+                "triggers": None,
+                "reason": self.env._("Cancelled: care rule archived"),
+                # The visits it planned may have been agreed with the customer: they stay.
+                "cancel_visits": False,
+                "condition": SQL("NOT rule.active"),
+            },
+        }
 
     def action_mark_done(self):
         if any(action.state != "scheduled" for action in self):
@@ -137,6 +216,10 @@ class CustomerCareAction(models.Model):
                 )
             )
 
+    def _in_responsible_lang(self):
+        """The action as its responsible reads it: the rule's title and instructions in their language."""
+        return self.with_context(lang=self.user_id.lang or self.env.lang)
+
     def _title(self):
         title = self.rule_id.summary or self.rule_id.name
         return f"{title}: {self.contact_id.name}" if self.contact_id else title
@@ -154,8 +237,8 @@ class CustomerCareAction(models.Model):
                         "res_model_id": partner_model_id,
                         "res_id": action.partner_id.id,
                         "activity_type_id": action.rule_id.activity_type_id.id,
-                        "summary": action._title(),
-                        "note": action.rule_id.note,
+                        "summary": action._in_responsible_lang()._title(),
+                        "note": action._in_responsible_lang().rule_id.note,
                         "date_deadline": action.due_date,
                         "user_id": action.user_id.id,
                     }
@@ -177,7 +260,7 @@ class CustomerCareAction(models.Model):
                     "company_id": action.company_id.id,
                     # Ten in the morning, the salesperson's morning.
                     "planned_start": visits.with_context(tz=action.user_id.tz or "UTC")._to_utc(action.due_date, 10.0),
-                    "agenda": action.rule_id.note or action._title(),
+                    "agenda": action._in_responsible_lang().rule_id.note or action._in_responsible_lang()._title(),
                 }
                 for action in self
             ]
@@ -261,3 +344,71 @@ class CustomerCareAction(models.Model):
                     "attempt_count": action.attempt_count + 1,
                 }
             )
+
+    # ------------------------------------------------------------
+    # Resolution: open actions whose reason is gone
+    # ------------------------------------------------------------
+
+    @api.model
+    def _resolve_for(self, event, partners=None, rules=None):
+        """Close the open actions that ``event`` (a key of `_resolution_table`) resolved or
+        cancelled, among those of ``partners`` (customers or contact persons) or of ``rules``;
+        among all of them when neither is given (the daily safety net). One query per event.
+        Returns the closed actions."""
+        row = self._resolution_table()[event]
+        filters = [SQL("a.state IN %s", OPEN_STATES), row["condition"]]
+        if row["triggers"]:
+            filters.append(SQL("rule.trigger IN %s", tuple(row["triggers"])))
+        if partners is not None:
+            if not partners:
+                return self.browse()
+            filters.append(SQL("(a.partner_id = ANY(%s) OR a.contact_id = ANY(%s))", partners.ids, partners.ids))
+        if rules is not None:
+            if not rules:
+                return self.browse()
+            filters.append(SQL("a.rule_id = ANY(%s)", rules.ids))
+        self.env.flush_all()
+        rows = self.env.execute_query(
+            SQL(
+                """SELECT a.id
+                     FROM customer_care_action a
+                     JOIN customer_care_rule rule ON rule.id = a.rule_id
+                     JOIN res_partner p ON p.id = a.partner_id
+                LEFT JOIN res_partner person ON person.id = a.contact_id
+                LEFT JOIN customer_tier tier ON tier.id = (p.customer_tier_id ->> a.company_id::text)::int
+                     JOIN res_company company ON company.id = a.company_id
+                LEFT JOIN resource_calendar cal ON cal.id = company.resource_calendar_id
+                    WHERE %s""",
+                SQL(" AND ").join(filters),
+            )
+        )
+        # The author of the event (a salesperson logging a visit) may not see the actions and
+        # activities of other responsibles; closing them follows from the event, not from a choice.
+        actions = self.sudo().browse(action_id for (action_id,) in rows)
+        actions._close(event)
+        return actions
+
+    @api.model
+    def _resolve_all(self, rules=None):
+        """Every row of the table, set-based: what the hooks may have missed (an order imported,
+        a partner archived in SQL, a rule run before a visit was logged)."""
+        closed = self.browse()
+        for event in self._resolution_table():
+            closed |= self._resolve_for(event, rules=rules)
+        return closed
+
+    def _close(self, event):
+        """Record the outcome and its reason in the responsible's language. A resolved action's
+        activity is marked done with the reason as feedback; a cancelled one's is removed from the
+        responsible's to-do; the planned visit goes too when the customer is not to be visited."""
+        for lang, actions in self.grouped(lambda action: action.user_id.lang or self.env.lang or "en_US").items():
+            actions = actions.with_context(lang=lang)
+            row = actions._resolution_table()[event]
+            actions.write({"state": row["state"], "state_reason": row["reason"]})
+            activities = actions.activity_id.filtered("active")
+            if row["state"] == "done":
+                activities._action_done(feedback=row["reason"])
+            else:
+                activities.unlink()
+            if row["cancel_visits"]:
+                actions.visit_id.filtered(lambda visit: visit.state == "planned").action_cancel()

@@ -58,8 +58,12 @@ class CustomerCareRule(models.Model):
     # When
     trigger = fields.Selection(TRIGGERS, required=True, default="birthday")
     days_offset = fields.Integer(
-        string="Days After the Event",
-        help="The action is due this many days after the event; a negative number means before it.",
+        string="Due (Days from the Event)",
+        help="The action is due this many days after the event; a negative number means before it: "
+        "-7 is a week before the event.",
+    )
+    days_offset_label = fields.Char(
+        compute="_compute_days_offset_label", string="Due", help="When the action is due, in words."
     )
     lead_days = fields.Integer(
         string="Create Days Ahead",
@@ -125,6 +129,17 @@ class CustomerCareRule(models.Model):
         "CHECK(lead_days >= 0)", "The number of days ahead a care action is created cannot be negative."
     )
 
+    @api.depends("days_offset")
+    def _compute_days_offset_label(self):
+        for rule in self:
+            days = rule.days_offset
+            if days < 0:
+                rule.days_offset_label = self.env._("%(days)s days before the event", days=-days)
+            elif days > 0:
+                rule.days_offset_label = self.env._("%(days)s days after the event", days=days)
+            else:
+                rule.days_offset_label = self.env._("On the day of the event")
+
     def _compute_action_count(self):
         counts = dict(
             self.env["customer.care.action"]._read_group([("rule_id", "in", self.ids)], ["rule_id"], ["__count"])
@@ -164,6 +179,12 @@ class CustomerCareRule(models.Model):
                     self.env._("Care rule %(rule)s is assigned to a fixed user: choose the user.", rule=rule.name)
                 )
 
+    def write(self, vals):
+        result = super().write(vals)
+        if "active" in vals and not vals["active"]:
+            self.env["customer.care.action"]._resolve_for("rule_archived", rules=self)
+        return result
+
     def action_view_actions(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id("customer_relationship.customer_care_action_action")
@@ -189,6 +210,7 @@ class CustomerCareRule(models.Model):
         self.check_access("write")
         today = fields.Date.context_today(self)
         created = self.env["customer.care.action"]
+        created._resolve_all(rules=self)
         for rule in self:
             created |= rule._generate_actions(today)
         actions = self.env["customer.care.action"]
@@ -216,6 +238,8 @@ class CustomerCareRule(models.Model):
         cron = self.env["ir.cron"]
         rules = self.search([])  # pylint: disable=no-search-all
         today = today or fields.Date.context_today(self)
+        # First close what lost its reason, so that nothing below sends or schedules it.
+        self.env["customer.care.action"]._resolve_all()
         cron._commit_progress(remaining=len(rules))
         for rule in rules:
             try:
@@ -321,6 +345,8 @@ WITH customers AS (
            cp.customer_lifecycle ->> %(key)s AS lifecycle
       FROM res_partner cp
      WHERE cp.active AND cp.id = cp.commercial_partner_id AND cp.customer_tier_id ? %(key)s
+       -- a customer marked as lost gets no care (its open actions are cancelled)
+       AND cp.loss_date ->> %(key)s IS NULL
        AND (cp.company_id IS NULL OR cp.company_id = %(company)s) AND %(filters)s
 ),
 events AS (%(events)s)

@@ -139,6 +139,9 @@ class CustomerVisit(models.Model):
                 vals["name"] = self.env["ir.sequence"].with_company(company).next_by_code("customer.visit") or "/"
         visits = super().create(vals_list)
         visits._sync_calendar_event()
+        # A contact logged as done resolves the care actions it makes pointless (README, "Care rules").
+        done = visits.filtered(lambda visit: visit.state == "done")
+        self.env["customer.care.action"]._resolve_for("contact", done.partner_id)
         return visits
 
     def write(self, vals):
@@ -155,6 +158,7 @@ class CustomerVisit(models.Model):
             actions = self.env["customer.care.action"].sudo().search([("visit_id", "in", self.ids)])
             if vals["state"] == "done":
                 actions._mark_from_source("done")
+                self.env["customer.care.action"]._resolve_for("contact", self.partner_id)
             else:
                 actions._mark_from_source("skipped", self.env._("The visit was cancelled."))
         return result

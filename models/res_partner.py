@@ -278,7 +278,10 @@ class ResPartner(models.Model):
             vals = {**vals, "referral_date": fields.Date.context_today(self)}
         if set(MANUAL_TIER_FIELDS) & set(vals):
             return self._write_manual_tier(vals)
-        return super().write(vals)
+        result = super().write(vals)
+        if "active" in vals and not vals["active"]:
+            self.env["customer.care.action"]._resolve_for("archived", self)  # README, "Care rules"
+        return result
 
     def _write_manual_tier(self, vals):
         """A person sets a tier: managers only, with a reason, logged like a computed move."""
@@ -372,6 +375,7 @@ class ResPartner(models.Model):
         "commercial_partner_id.visit_ids.done_date",
         "commercial_partner_id.visit_ids.planned_start",
         "customer_tier_id.visit_interval_days",
+        "commercial_partner_id.loss_date",
     )
     @api.depends_context("company")
     def _compute_visit_dates(self):
@@ -401,7 +405,9 @@ class ResPartner(models.Model):
             partner.next_visit_date = planned and fields.Datetime.context_timestamp(self, planned).date()
             partner.days_since_last_contact = (today - last).days if last else 0
             partner.visit_due_date = last and interval and last + timedelta(days=interval)
-            partner.visit_overdue = bool(interval) and (not last or partner.visit_due_date < today)
+            # A customer marked as lost is no longer due for contact.
+            overdue = bool(interval) and (not last or partner.visit_due_date < today)
+            partner.visit_overdue = overdue and not commercial.loss_date
 
     def _search_visit_overdue(self, operator, value):
         if operator != "in":
@@ -422,6 +428,7 @@ class ResPartner(models.Model):
             overdue |= Domain("customer_tier_id", "=", tier.id) & Domain(
                 "commercial_partner_id", "not in", recent.subselect("partner_id")
             )
+        overdue &= Domain("commercial_partner_id.loss_date", "=", False)
         return overdue if True in value else ~overdue
 
     @api.ondelete(at_uninstall=False)

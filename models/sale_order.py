@@ -12,6 +12,12 @@ class SaleOrder(models.Model):
         related="partner_id.commercial_partner_id.customer_tier_id", string="Customer Tier"
     )
 
+    def _action_confirm(self):
+        result = super()._action_confirm()
+        # An order ends an inactive spell: its win-back actions are resolved (README, "Care rules").
+        self.env["customer.care.action"]._resolve_for("order", self.partner_id.commercial_partner_id)
+        return result
+
     @api.model
     def _create_customer_relationship_demo_orders(self):
         """Demo data: 18 months of confirmed orders for the 30 demo customers, their totals on a

@@ -36,6 +36,7 @@ class CustomerLossMark(models.TransientModel):
                     "lost_value": lost_values.get(customer.id, 0.0),
                 }
             )
+        self.env["customer.care.action"]._resolve_for("lost", customers)  # README, "Care rules"
         customers._message_log_batch(
             {
                 customer.id: self.env._(

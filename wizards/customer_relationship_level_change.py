@@ -41,6 +41,7 @@ class CustomerRelationshipLevelChange(models.TransientModel):
         old_level = partner.relationship_level
         # Salespeople may not write partners in Odoo 19; the right to record this decision was checked above.
         partner.sudo().relationship_level = self.new_level
+        self.env["customer.care.action"]._resolve_for("level", partner)  # README, "Care rules"
         labels = dict(self._fields["new_level"]._description_selection(self.env))
         partner.sudo().message_post(
             body=self.env._(
