@@ -3,6 +3,7 @@ from . import customer_care_action
 from . import customer_care_rule
 from . import customer_interest_tag
 from . import customer_loss_reason
+from . import customer_relationship_demo
 from . import customer_relationship_dashboard
 from . import customer_tier
 from . import customer_tier_history
