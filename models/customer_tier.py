@@ -26,6 +26,7 @@ COMPUTED_PARTNER_COLUMNS = {
     "customer_value_rank": "value_rank",
     "customer_value_share": "value_share",
     "customer_margin_rate": "margin_rate",
+    "customer_margin_known": "margin_known",
     "first_order_date": "first_order_date",
     "last_order_date": "last_order_date",
     "customer_order_count": "order_count",
@@ -226,7 +227,8 @@ class CustomerTier(models.Model):
             # Posted customer invoices minus credit notes, already signed in company currency.
             orders = SQL(
                 """SELECT move.commercial_partner_id AS partner_id, move.invoice_date AS order_date,
-                          move.amount_untaxed_signed AS amount, NULL::numeric AS margin
+                          move.amount_untaxed_signed AS amount, NULL::numeric AS margin,
+                          NULL::numeric AS costed_amount
                      FROM account_move move
                     WHERE move.company_id = %(company)s AND move.state = 'posted'
                       AND move.move_type IN ('out_invoice', 'out_refund')
@@ -236,13 +238,19 @@ class CustomerTier(models.Model):
             )
         else:
             # Confirmed orders only; currency_rate is the order's rate against the company currency.
+            # The margin counts the lines with a cost only: a line without one is no 100% margin.
             orders = SQL(
                 """SELECT partner.commercial_partner_id AS partner_id,
                           (so.date_order AT TIME ZONE 'UTC')::date AS order_date,
                           so.amount_untaxed / COALESCE(NULLIF(so.currency_rate, 0), 1) AS amount,
-                          so.margin / COALESCE(NULLIF(so.currency_rate, 0), 1) AS margin
+                          costed.margin / COALESCE(NULLIF(so.currency_rate, 0), 1) AS margin,
+                          costed.amount / COALESCE(NULLIF(so.currency_rate, 0), 1) AS costed_amount
                      FROM sale_order so
                      JOIN res_partner partner ON partner.id = so.partner_id
+                LEFT JOIN LATERAL (
+                          SELECT SUM(line.margin) AS margin, SUM(line.price_subtotal) AS amount
+                            FROM sale_order_line line
+                           WHERE line.order_id = so.id AND line.purchase_price <> 0) costed ON TRUE
                     WHERE so.company_id = %(company)s AND so.state = 'sale'
                       AND so.date_order < %(tomorrow)s""",
                 company=company.id,
@@ -262,7 +270,8 @@ per_partner AS (
            COUNT(*) AS lifetime_count,
            COUNT(*) FILTER (WHERE order_date >= %(window_start)s) AS order_count,
            COALESCE(SUM(amount) FILTER (WHERE order_date >= %(window_start)s), 0) AS value,
-           SUM(margin) FILTER (WHERE order_date >= %(window_start)s) AS margin
+           SUM(margin) FILTER (WHERE order_date >= %(window_start)s) AS margin,
+           SUM(costed_amount) FILTER (WHERE order_date >= %(window_start)s) AS costed_amount
       FROM orders
   GROUP BY partner_id
 ),
@@ -273,7 +282,8 @@ customers AS (
            pp.first_order_date, pp.last_order_date,
            COALESCE(pp.order_count, 0) AS order_count,
            ROUND(COALESCE(pp.value, 0), 2) AS value,
-           ROUND(100 * pp.margin / NULLIF(pp.value, 0), 2) AS margin_rate,
+           -- unknown (NULL) when no order line of the window has a cost
+           ROUND(100 * pp.margin / NULLIF(pp.costed_amount, 0), 2) AS margin_rate,
            ROUND((pp.last_order_date - pp.first_order_date)::numeric
                  / NULLIF(pp.lifetime_count - 1, 0), 1) AS average_order_interval
       FROM res_partner cp
@@ -302,6 +312,7 @@ ranked AS (
       FROM customers c
 )
 SELECT r.partner_id, r.old_tier_id, r.value, r.value_rank, r.order_count, r.margin_rate,
+       CASE WHEN r.margin_rate IS NOT NULL THEN TRUE END AS margin_known,
        r.first_order_date, r.last_order_date, r.average_order_interval,
        ROUND(r.exact_share, 2) AS value_share,
        r.last_order_date + ROUND(r.average_order_interval)::int AS expected_next_order_date,

@@ -5,6 +5,7 @@ import pytz
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.fields import Domain
+from odoo.tools import SQL
 
 VISIT_TYPES = [
     ("on_site", "On Site"),
@@ -83,7 +84,12 @@ class CustomerVisit(models.Model):
     competitor_info = fields.Text(string="Competitor Information")
     outcome = fields.Selection(OUTCOMES)
     satisfaction = fields.Selection(SATISFACTION, default="0")
-    satisfaction_score = fields.Integer(compute="_compute_satisfaction_score", store=True, aggregator="avg")
+    satisfaction_score = fields.Integer(
+        compute="_compute_satisfaction_score",
+        store=True,
+        aggregator="avg",
+        help="1 Unsatisfied, 2 Satisfied, 3 Very Satisfied; 0 for a visit not rated, which averages leave out.",
+    )
     next_visit_date = fields.Date(help="When to see the customer again; plan it in one click once the visit is done.")
     next_visit_id = fields.Many2one("customer.visit", readonly=True, copy=False)
 
@@ -162,6 +168,15 @@ class CustomerVisit(models.Model):
             else:
                 actions._mark_from_source("skipped", self.env._("The visit was cancelled."))
         return result
+
+    def _read_group_select(self, aggregate_spec, query):
+        # An unrated visit (score 0) has no satisfaction: averages, minimums and maximums skip it.
+        fname, __, func = aggregate_spec.partition(":")
+        if fname == "satisfaction_score" and func in ("avg", "min", "max"):
+            return SQL(
+                "%s(NULLIF(%s, 0))", SQL(func.upper()), self._field_to_sql(self._table, "satisfaction_score", query)
+            )
+        return super()._read_group_select(aggregate_spec, query)
 
     def _normalize_partner(self, vals):
         """A visit belongs to the commercial partner; a contact given instead is one of the people met."""

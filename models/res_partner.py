@@ -115,14 +115,22 @@ class ResPartner(models.Model):
         readonly=True,
         digits=(5, 2),
         aggregator="avg",
-        help="Margin of the customer's confirmed orders over the value window, as a share of their value.",
+        help="Margin of the customer's confirmed order lines that carry a cost, over the value window, as a "
+        "share of their value. Empty when no such line has a cost: the margin is then unknown.",
+    )
+    customer_margin_known = fields.Boolean(
+        string="Margin Known",
+        company_dependent=True,
+        readonly=True,
+        help="Some confirmed order line of the customer over the value window carries a cost.",
     )
     target_relationship_level = fields.Selection(
         RELATIONSHIP_LEVELS,
         compute="_compute_target_relationship_level",
         search="_search_target_relationship_level",
         help="The target level of the customer's tier; with the margin adjustment of the settings, one "
-        "level up for a high-margin customer and one down for a low-margin one (Kotler's matrix).",
+        "level up for a high-margin customer and one down for a low-margin one (Kotler's matrix). A "
+        "customer whose margin is unknown (no cost on its order lines) keeps the tier's target.",
     )
     relationship_gap = fields.Selection(
         RELATIONSHIP_GAPS,
@@ -211,7 +219,9 @@ class ResPartner(models.Model):
     def _commercial_fields(self):
         return [*super()._commercial_fields(), *MANUAL_TIER_FIELDS, "relationship_level"]
 
-    @api.depends("customer_tier_id.target_relationship_level", "customer_margin_rate", "customer_value")
+    @api.depends(
+        "customer_tier_id.target_relationship_level", "customer_margin_rate", "customer_margin_known", "customer_value"
+    )
     @api.depends_context("company")
     def _compute_target_relationship_level(self):
         bands = self._margin_bands()
@@ -237,7 +247,8 @@ class ResPartner(models.Model):
         company = self.env.company
         if not company.relationship_margin_adjust:
             return {0: Domain.TRUE}
-        with_value = Domain("customer_value", ">", 0)
+        # an unknown margin (no cost recorded) moves nothing
+        with_value = Domain("customer_value", ">", 0) & Domain("customer_margin_known", "=", True)
         high = with_value & Domain("customer_margin_rate", ">=", company.relationship_margin_high)
         low = with_value & Domain("customer_margin_rate", "<", company.relationship_margin_low)
         return {1: high, -1: low, 0: ~high & ~low}

@@ -9,12 +9,14 @@ _logger = logging.getLogger(__name__)
 
 # Months kept: the current month and the 35 before it.
 RETENTION_MONTHS = 36
-# Rates are ratios of sums, whatever the grouping: rate field -> (numerator, denominator) counts.
+# Rates are ratios of the group's counts, whatever the grouping: rate field -> (numerator, denominator) counts.
 RETENTION_RATES = {
     "churn_rate": ("churned_count", "active_start_count"),
     "retention_rate": ("retained_count", "active_start_count"),
     "new_rate": ("new_count", "active_start_count"),
 }
+# Counts a group over several months takes as figures of the period (see _period_count_sql).
+PERIOD_COUNTS = {"active_start_count", "active_end_count", "churned_count", "reactivated_count", "retained_count"}
 # Columns filled by the refresh, in the order of its SELECT.
 SNAPSHOT_COLUMNS = [
     "company_id",
@@ -115,15 +117,67 @@ class CustomerRetentionReport(models.Model):
     )
 
     def _read_group_select(self, aggregate_spec, query):
-        # A rate of a group is the ratio of its sums, never a sum or an average of rates.
-        fname = aggregate_spec.split(":")[0]
-        if fname not in RETENTION_RATES:
-            return super()._read_group_select(aggregate_spec, query)
-        numerator, denominator = RETENTION_RATES[fname]
+        """A group over several months gives the figures of its period, not sums of monthly ones:
+        the customers active at the start of its first month and at the end of its last month,
+        the distinct customers churned or won back in it, and the rates as ratios of these."""
+        fname, __, func = aggregate_spec.partition(":")
+        if fname in RETENTION_RATES:
+            numerator, denominator = RETENTION_RATES[fname]
+            return SQL(
+                "ROUND(100.0 * %s / NULLIF(%s, 0), 2)",
+                self._period_count_sql(numerator, query),
+                self._period_count_sql(denominator, query),
+            )
+        if func == "sum" and fname in PERIOD_COUNTS:
+            return self._period_count_sql(fname, query)
+        return super()._read_group_select(aggregate_spec, query)
+
+    def _period_count_sql(self, fname, query):
+        """The SQL aggregate of count ``fname`` over the rows of a group (see _read_group_select)."""
+
+        def column(name):
+            return self._field_to_sql(self._table, name, query)
+
+        flag = SQL("%s = 1", column(fname))
+        if fname in ("churned_count", "reactivated_count"):
+            # a customer who churns twice in the period is one churned customer
+            return SQL("COUNT(DISTINCT (%s, %s)) FILTER (WHERE %s)", column("company_id"), column("partner_id"), flag)
+        if fname == "active_start_count":
+            return SQL(
+                "(SELECT COUNT(*) FROM (%s) AS period_start)",
+                self._edge_customers_sql("active_start_count", "MIN", query),
+            )
+        if fname == "active_end_count":
+            return SQL(
+                "(SELECT COUNT(*) FROM (%s) AS period_end)", self._edge_customers_sql("active_end_count", "MAX", query)
+            )
+        if fname == "retained_count":
+            # active at the start of the period and still at its end
+            return SQL(
+                "(SELECT COUNT(*) FROM (%s INTERSECT %s) AS period_retained)",
+                self._edge_customers_sql("active_start_count", "MIN", query),
+                self._edge_customers_sql("active_end_count", "MAX", query),
+            )
+        return SQL("SUM(%s)", column(fname))
+
+    def _edge_customers_sql(self, flag_field, edge, query):
+        """SELECT of the (company, customer) pairs of a group's rows with ``flag_field`` set, in
+        the group's first (edge MIN) or last (MAX) month. The arrays and MIN/MAX only read the
+        outer query's columns, so PostgreSQL aggregates them over the outer group."""
+        month, company, partner = (
+            self._field_to_sql(self._table, name, query) for name in ("month", "company_id", "partner_id")
+        )
+        flag = self._field_to_sql(self._table, flag_field, query)
+        arrays = [
+            SQL("ARRAY_AGG(%s ORDER BY %s, %s, %s) FILTER (WHERE %s = 1)", value, month, company, partner, flag)
+            for value in (month, company, partner)
+        ]
         return SQL(
-            "ROUND(100.0 * SUM(%s) / NULLIF(SUM(%s), 0), 2)",
-            self._field_to_sql(self._table, numerator, query),
-            self._field_to_sql(self._table, denominator, query),
+            "SELECT edge.company_id, edge.partner_id FROM unnest(%s) AS edge(month, company_id, partner_id)"
+            " WHERE edge.month = %s(%s)",
+            SQL(", ").join(arrays),
+            SQL(edge),
+            month,
         )
 
     @api.model

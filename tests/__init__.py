@@ -7,6 +7,7 @@ from . import test_customer_care
 from . import test_customer_handover
 from . import test_customer_loss_referral
 from . import test_customer_reports
+from . import test_customer_route_sheet
 from . import test_customer_tier
 from . import test_customer_visit
 from . import test_dashboard

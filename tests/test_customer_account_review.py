@@ -127,7 +127,7 @@ class TestCustomerAccountReview(CustomerRelationshipCase):
             "Positive",
             "Negative",
             "Send the corrected invoices",
-            last.name,
+            last.display_name,  # the follow-up is "related to" the visit
             "Spring Festival gift",
             "06/25/2026",
             "Newcomer Co",
@@ -136,6 +136,8 @@ class TestCustomerAccountReview(CustomerRelationshipCase):
         compact = re.sub(r">\s+<", "><", html)
         self.assertIn("<th>Cumulative Share (%)</th><td><span>50.00</span>", compact)
         self.assertIn("Value Rank</th><td><span>1</span>", compact)
+        # the orders carry no cost: the margin is unknown, not 100%
+        self.assertIn("<th>Margin (%)</th><td></td>", compact)
         # Care actions from today on only; the newest visit first.
         self.assertNotIn("06/01/2026", html)
         self.assertLess(html.index("late invoices"), html.index("quarterly deliveries"))
@@ -146,21 +148,30 @@ class TestCustomerAccountReview(CustomerRelationshipCase):
         self.assertEqual(pages, [str(self.customer.id), str(self.other_customer.id)])
         self.assertIn("Other Review Co", html)
 
-    def test_each_customer_in_its_language(self):
+    @freeze_time("2026-06-15 12:00:00")
+    def test_in_the_readers_language(self):
+        """An internal document: a Chinese salesperson reads it in Chinese with Chinese dates,
+        whatever the customer's language, and an English reader in English."""
         self.env["res.lang"]._activate_lang("zh_CN")
         self.env.ref("base.module_customer_relationship")._update_translations(["zh_CN"])
-        self._recompute()
-        self.customer.lang = "zh_CN"
-        self.other_customer.lang = "en_US"
-        html = self._render(self.customer | self.other_customer)
-        chinese, english = html.split(f'data-oe-id="{self.other_customer.id}"')
-        # The tier name and the relationship levels of Review Co, in Chinese.
-        self.assertIn("铂金", chinese)
-        self.assertIn("伙伴型", chinese)
-        self.assertIn("能动型", chinese)
-        self.assertNotIn("Partnership", chinese)
-        self.assertIn("Gold", english)
-        self.assertNotIn("黄金", english)
+        self._recompute(today=date(2026, 6, 15))
+        self.customer.lang = "en_US"
+        self.other_customer.lang = "zh_CN"
+        self.salesman.lang = "zh_CN"
+        self.manager.lang = "en_US"
+
+        chinese = self._render(self.customer, user=self.salesman)
+        # labels, the tier and the relationship levels, and the date as zh_CN writes it
+        for expected in ("客户回顾报告", "最近拜访", "关系层次", "铂金", "伙伴型", "能动型", "2026/06/15"):
+            self.assertIn(expected, chinese)
+        for english in ("Last Visits", "Relationship Level", "Partnership", "06/15/2026"):
+            self.assertNotIn(english, chinese)
+
+        english = self._render(self.customer | self.other_customer, user=self.manager)
+        for expected in ("Last Visits", "Relationship Level", "Platinum", "Gold", "06/15/2026"):
+            self.assertIn(expected, english)
+        for chinese_text in ("最近拜访", "黄金", "2026/06/15"):
+            self.assertNotIn(chinese_text, english)
 
     def test_salesperson_prints_own_customers_only(self):
         """Even through a crafted /report/pdf URL: the report refuses another salesperson's customer."""

@@ -150,13 +150,15 @@ class TestCustomerRetentionReport(CustomerRelationshipCase):
         self.assertEqual(months["January 2026"]["new_rate:avg"], 0.0)
         self.assertEqual(months["April 2026"]["churn_rate:avg"], 0.0)
 
-    def test_year_rates_are_ratios_of_sums(self):
+    def test_year_gives_the_figures_of_the_period(self):
         [year] = self.Report.formatted_read_group([("company_id", "=", self.company.id), *YEAR], [], COUNTS + RATES)
-        # 21 customer-months active at a start, 4 churned, 17 retained, 4 new (A, C, E, D)
-        self.assertEqual(self._counts(year), (21, 22, 4, 1, 4, 17, 18500))
-        self.assertEqual(year["churn_rate:avg"], 19.05)  # 4 / 21, not the average of monthly rates
-        self.assertEqual(year["retention_rate:avg"], 80.95)  # 17 / 21
-        self.assertEqual(year["new_rate:avg"], 19.05)  # 4 / 21
+        # Not the sums of the months (21 customer-months active at a start): B active on 1 July,
+        # B and D on 30 June, A, C, E, D new, C won back, A, C (twice) and E churned, B retained.
+        self.assertEqual(self._counts(year), (1, 2, 4, 1, 3, 1, 18500))
+        # the rates follow from these (a tiny start stock: three churned customers for one)
+        self.assertEqual(year["churn_rate:avg"], 300.0)
+        self.assertEqual(year["retention_rate:avg"], 100.0)
+        self.assertEqual(year["new_rate:avg"], 400.0)
 
     def test_churned_rows_tell_who_and_when(self):
         churned = self.Report.search([("company_id", "=", self.company.id), ("churned_count", "=", 1), *YEAR])
@@ -178,15 +180,17 @@ class TestCustomerRetentionReport(CustomerRelationshipCase):
         )
         by_tier = {group["tier_id"] and group["tier_id"][1]: group for group in groups}
         # (active at start, at end, new, won back, churned, retained, revenue at risk)
+        # over the months each tier held customers: active at the start of its first month and
+        # at the end of its last one, distinct customers churned
         expected = {
-            "Platinum": (3, 3, 1, 1, 2, 1, 13000),  # C, first classified after these months
-            "Gold": (7, 7, 1, 0, 1, 6, 2000),  # B from February; E by its current tier
-            "Iron": (4, 4, 0, 0, 0, 4, 0),  # B from 1 October to January
-            "Lead": (3, 3, 0, 0, 0, 3, 0),  # B before its first tier move
-            False: (4, 5, 2, 0, 1, 3, 3500),  # A and D, never classified
+            "Platinum": (0, 0, 1, 1, 1, 0, 13000),  # C (August to March), first classified after these months
+            "Gold": (0, 1, 1, 0, 1, 0, 2000),  # E by its current tier (October to December), B from February
+            "Iron": (1, 1, 0, 0, 0, 1, 0),  # B from 1 October to January
+            "Lead": (1, 1, 0, 0, 0, 1, 0),  # B before its first tier move
+            False: (0, 1, 2, 0, 1, 0, 3500),  # A (July to November) and D (June), never classified
         }
         self.assertEqual({tier: self._counts(group) for tier, group in by_tier.items()}, expected)
-        self.assertEqual(by_tier["Platinum"]["churn_rate:avg"], 66.67)
+        self.assertFalse(by_tier["Platinum"]["churn_rate:avg"], "no customer at the start: no rate")
         b_tiers = self.Report.search([("partner_id", "=", self.b.id), *YEAR], order="month")
         self.assertEqual([tier.code for tier in b_tiers.tier_id], ["D", "C", "B"])  # Lead, Iron, Gold in this order
         self.assertEqual(b_tiers.filtered(lambda row: row.month == date(2025, 10, 1)).tier_id, self.tiers["iron"])
@@ -195,9 +199,9 @@ class TestCustomerRetentionReport(CustomerRelationshipCase):
         report = self.Report.with_user(self.salesman)
         self.assertEqual(report.search([]).partner_id, self.a | self.b | self.c)
         [year] = report.formatted_read_group(YEAR, [], [*COUNTS, "churn_rate:avg"])
-        self.assertEqual(year["active_start_count:sum"], 19)
-        self.assertEqual(year["churned_count:sum"], 3)
-        self.assertEqual(year["churn_rate:avg"], 15.79)  # 3 / 19
+        self.assertEqual(year["active_start_count:sum"], 1)  # B
+        self.assertEqual(year["churned_count:sum"], 2)  # A and C
+        self.assertEqual(year["churn_rate:avg"], 200.0)
         other = self.Report.with_user(self.salesman_other).search([])
         self.assertEqual(other.partner_id, self.d | self.e)
         company = [("company_id", "=", self.company.id)]
@@ -264,13 +268,83 @@ class TestCustomerRetentionReport(CustomerRelationshipCase):
             ["active_start_count:sum", "churned_count:sum", "churn_rate:avg"],
         )
         [total] = sets[3]
-        self.assertEqual(total["churn_rate:avg"], 19.05)
+        self.assertEqual((total["active_start_count:sum"], total["churned_count:sum"]), (1, 3))
+        self.assertEqual(total["churn_rate:avg"], 300.0)
         platinum_september = next(
             group
             for group in sets[0]
             if group["month:month"][1] == "September 2025" and group["tier_id"][1] == "Platinum"
         )
         self.assertEqual(platinum_september["churn_rate:avg"], 100.0)
+
+
+@tagged("post_install", "-at_install")
+class TestRetentionPeriodFigures(CustomerRelationshipCase):
+    """2025 with customers dormant after 60 days, refreshed on 10 January 2026:
+
+    - P1, P2, P3 order on the 10th of every month from December 2024 to December 2025: retained;
+    - P4 orders on 10 December 2024 only: churns on 8 February 2025;
+    - P5 orders on 10 December 2024 and 10 June 2025: churns on 8 February, is won back in June
+      and churns again on 9 August;
+    - N orders on the 10th of every month from March 2025: new in March, active at the end.
+
+    So 2 of the 5 customers active on 1 January churned in the year: a churn rate of 40%.
+    """
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company.customer_dormant_days = 60
+        *cls.retained, cls.p4, cls.p5, cls.n = cls._create_customers("P1", "P2", "P3", "P4", "P5", "N")
+        months = [date(2024, 12, 10)] + [date(2025, month, 10) for month in range(1, 13)]
+        cls._create_orders(
+            [
+                *[(customer, 100, day) for customer in cls.retained for day in months],
+                (cls.p4, 100, date(2024, 12, 10)),
+                (cls.p5, 100, date(2024, 12, 10)),
+                (cls.p5, 100, date(2025, 6, 10)),
+                *[(cls.n, 100, day) for day in months[3:]],
+            ]
+        )
+        cls.Report = cls.env["customer.retention.report"]
+        cls.Report._refresh_company(cls.company, date(2026, 1, 10))
+        cls.domain = [("company_id", "=", cls.company.id), ("month", ">=", "2025-01-01"), ("month", "<", "2026-01-01")]
+
+    def test_year_in_which_two_of_five_churned(self):
+        [year] = self.Report.formatted_read_group(self.domain, [], [*COUNTS, *RATES])
+        # (active at start, at end, new, won back, churned, retained)
+        self.assertEqual(self._counts(year), (5, 4, 1, 1, 2, 3))
+        self.assertEqual(year["churn_rate:avg"], 40.0)  # 2 / 5
+        self.assertEqual(year["retention_rate:avg"], 60.0)  # 3 / 5
+        self.assertEqual(year["new_rate:avg"], 20.0)  # 1 / 5
+        # the monthly rows: P5 churned twice; 5 in January, P1-P3 in the 11 other months, P4 and
+        # P5 in February, P5 in July and August, N from April: customer-months active at a start
+        churned_rows = self.Report.search([*self.domain, ("churned_count", "=", 1)])
+        self.assertEqual(len(churned_rows), 3)
+        self.assertEqual(sum(self.Report.search(self.domain).mapped("active_start_count")), 5 + 33 + 4 + 9)
+
+    def test_quarters_and_pivot_totals(self):
+        sets = self.Report.formatted_read_grouping_sets(
+            self.domain, [["month:quarter"], []], [*COUNTS, "churn_rate:avg"]
+        )
+        quarters = {group["month:quarter"][1]: self._counts(group) for group in sets[0]}
+        self.assertEqual(
+            quarters,
+            {
+                "Q1 2025": (5, 4, 1, 0, 2, 3),  # P4 and P5 churn in February, N is new
+                "Q2 2025": (4, 5, 0, 1, 0, 4),  # P5 won back in June
+                "Q3 2025": (5, 4, 0, 0, 1, 4),  # P5 churns again in August
+                "Q4 2025": (4, 4, 0, 0, 0, 4),
+            },
+        )
+        [total] = sets[1]
+        self.assertEqual(self._counts(total), (5, 4, 1, 1, 2, 3))
+        self.assertEqual(total["churn_rate:avg"], 40.0)
+        by_quarter = {group["month:quarter"][1]: group["churn_rate:avg"] for group in sets[0]}
+        self.assertEqual(by_quarter["Q3 2025"], 20.0)  # 1 / 5
+
+    def _counts(self, group):
+        return tuple(group[spec] for spec in COUNTS[:-1])
 
 
 @tagged("post_install", "-at_install")
@@ -435,3 +509,46 @@ class TestCustomerEffortReport(CustomerRelationshipCase):
         # the salesman's Platinum in the main company is untouched by his Hamburg visit
         platinum = self._groups(["user_id", "tier_id"])[(self.salesman.id, "Platinum")]
         self.assertEqual(platinum[:5], (2, 4, 1, 6000, 1))
+
+
+@tagged("post_install", "-at_install")
+class TestVisitSatisfaction(CustomerRelationshipCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.customer = cls._create_customers("Rated Co")
+        cls.visits = cls.env["customer.visit"].create(
+            [
+                {
+                    "partner_id": cls.customer.id,
+                    "user_id": user.id,
+                    "company_id": cls.company.id,
+                    "planned_start": datetime(2025, 5, day, 9),
+                    "notes": "<p>Went through the orders.</p>",
+                    "satisfaction": rating,
+                }
+                for user, day, rating in (
+                    (cls.salesman, 5, "3"),
+                    (cls.salesman, 6, "1"),
+                    (cls.salesman, 7, "0"),
+                    (cls.salesman, 8, "0"),
+                    (cls.salesman_other, 9, "0"),
+                )
+            ]
+        )
+        cls.visits.action_done()
+
+    def test_average_leaves_unrated_visits_out(self):
+        # what the visit pivot asks: by salesperson and the total
+        by_user, [total] = self.env["customer.visit"].formatted_read_grouping_sets(
+            [("id", "in", self.visits.ids)],
+            [["user_id"], []],
+            ["satisfaction_score:avg", "satisfaction_score:min", "__count"],
+        )
+        averages = {group["user_id"][0]: group["satisfaction_score:avg"] for group in by_user}
+        # (3 + 1) / 2 rated visits, not / 4 visits
+        self.assertEqual(averages[self.salesman.id], 2.0)
+        self.assertFalse(averages[self.salesman_other.id], "no rated visit: no average, not 0")
+        self.assertEqual(total["satisfaction_score:avg"], 2.0)
+        self.assertEqual(total["satisfaction_score:min"], 1)
+        self.assertEqual(total["__count"], 5)

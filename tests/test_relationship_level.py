@@ -47,12 +47,15 @@ class TestRelationshipLevel(CustomerRelationshipCase):
 
     def test_margin_moves_the_target_as_in_kotlers_matrix(self):
         platinum, gold, iron, lead = self.customers
-        # The orders carry no cost: a 100% margin. Iron's order now costs 95% of its price.
-        iron_lines = self.env["sale.order.line"].search([("order_id.partner_id", "=", iron.id)])
-        iron_lines.purchase_price = 142.5
+        # Iron's order costs 95% of its price, Gold's 20%; Platinum's and Lead's carry no cost:
+        # their margin is unknown (not 100%), shown as nothing and moving no target.
+        lines = self.env["sale.order.line"].search([("order_id.partner_id", "in", (iron | gold).ids)])
+        lines.filtered(lambda line: line.order_id.partner_id == iron).purchase_price = 142.5
+        lines.filtered(lambda line: line.order_id.partner_id == gold).purchase_price = 60
         self._recompute()
         self.assertEqual(iron.customer_margin_rate, 5.0)
-        self.assertEqual(gold.customer_margin_rate, 100.0)
+        self.assertEqual(gold.customer_margin_rate, 80.0)
+        self.assertEqual(self.customers.mapped("customer_margin_known"), [False, True, True, False])
         targets = ["partnership", "proactive", "accountable", "reactive"]
         self.assertEqual(self.customers.mapped("target_relationship_level"), targets, "no adjustment by default")
 
@@ -60,15 +63,16 @@ class TestRelationshipLevel(CustomerRelationshipCase):
             {"relationship_margin_adjust": True, "relationship_margin_high": 30, "relationship_margin_low": 10}
         )
         self.customers.invalidate_recordset()
-        # High margins move the target one level up (partnership stays the top), a low one down.
+        # High margins move the target one level up (partnership stays the top), a low one down,
+        # an unknown one not at all.
         self.assertEqual(
             self.customers.mapped("target_relationship_level"),
-            ["partnership", "partnership", "reactive", "accountable"],
+            ["partnership", "partnership", "reactive", "reactive"],
         )
         partners = self.env["res.partner"].with_company(self.company)
         mine = [("id", "in", self.customers.ids)]
         self.assertEqual(partners.search([*mine, ("target_relationship_level", "=", "partnership")]), platinum | gold)
-        self.assertEqual(partners.search([*mine, ("target_relationship_level", "=", "reactive")]), iron)
+        self.assertEqual(partners.search([*mine, ("target_relationship_level", "=", "reactive")]), iron | lead)
         gold.relationship_level = "proactive"
         self.assertEqual(gold.relationship_gap, "below")
         self.assertIn(gold, partners.search([*mine, ("relationship_gap", "=", "below")]))
