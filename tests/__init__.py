@@ -11,6 +11,7 @@ from . import test_customer_route_sheet
 from . import test_customer_tier
 from . import test_customer_visit
 from . import test_dashboard
+from . import test_demo_data
 from . import test_i18n
 from . import test_imports
 from . import test_partner_merge
