@@ -3,6 +3,7 @@ from datetime import timedelta
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.fields import Domain
+from odoo.tools import SQL
 
 from .customer_tier import RELATIONSHIP_LEVELS
 
@@ -14,16 +15,18 @@ LIFECYCLES = [
     ("dormant", "Dormant"),
     ("lost", "Lost"),
 ]
-# See README, "RFM segments", for the mapping from the three scores.
+# See README, "RFM segments", for the mapping from the three scores. The labels use no
+# lifecycle word: the segment ranks a customer among the others, the lifecycle reads its own
+# ordering rhythm, and the two may disagree (the keys stay as stored).
 RFM_SEGMENTS = [
     ("champions", "Champions"),
     ("loyal", "Loyal"),
     ("promising", "Promising"),
     ("need_attention", "Needs Attention"),
     ("cannot_lose", "Cannot Lose Them"),
-    ("at_risk", "At Risk"),
+    ("at_risk", "Slipping"),
     ("hibernating", "Hibernating"),
-    ("lost", "Lost"),
+    ("lost", "Lapsed"),
 ]
 LEVEL_KEYS = [level for level, _label in RELATIONSHIP_LEVELS]
 RELATIONSHIP_GAPS = [("below", "Below Target"), ("at", "At Target"), ("above", "Above Target")]
@@ -44,6 +47,8 @@ CONTACT_CHANNELS = [
     ("wechat", "WeChat"),
 ]
 MANUAL_TIER_FIELDS = ("customer_tier_id", "customer_tier_locked", "customer_tier_lock_reason")
+# Selections that are ladders: grouped in their own order, not alphabetically by key.
+LADDER_FIELDS = ("customer_lifecycle", "rfm_segment", "relationship_level")
 
 
 class ResPartner(models.Model):
@@ -96,7 +101,15 @@ class ResPartner(models.Model):
     rfm_monetary_score = fields.Integer(
         string="Monetary Score", company_dependent=True, readonly=True, aggregator="avg"
     )
-    rfm_segment = fields.Selection(RFM_SEGMENTS, string="RFM Segment", company_dependent=True, readonly=True)
+    rfm_segment = fields.Selection(
+        RFM_SEGMENTS,
+        string="RFM Segment",
+        company_dependent=True,
+        readonly=True,
+        help="How the customer's recency, frequency and value rank among the company's customers. "
+        "The lifecycle reads the customer's own ordering rhythm instead, so the two may differ: "
+        "the lifecycle is the status shown on the customer's card.",
+    )
 
     # Relationship level (Kotler): a person's decision, tracked; the target comes from the tier.
     relationship_level = fields.Selection(
@@ -283,6 +296,20 @@ class ResPartner(models.Model):
     def _relationship_gap(self, level, target):
         position, target_position = LEVEL_KEYS.index(level or "basic"), LEVEL_KEYS.index(target)
         return "below" if position < target_position else "at" if position == target_position else "above"
+
+    def _read_group_orderby(self, order, groupby_terms, query):
+        # The ORM orders a selection's groups by their stored key (Accountable, Basic, Proactive):
+        # order a ladder's groups by the position of the key in the selection instead, for
+        # pivots, graphs, grouped lists and kanban columns alike.
+        ladders = {spec: groupby_terms[spec] for spec in LADDER_FIELDS if spec in groupby_terms}
+        for spec, term in ladders.items():
+            keys = self._fields[spec].get_values(self.env)
+            groupby_terms[spec] = SQL("array_position(%s::text[], %s::text)", keys, term)
+        try:
+            return super()._read_group_orderby(order, groupby_terms, query)
+        finally:
+            # The terms also build the GROUP BY and SELECT clauses: give them back as they were.
+            groupby_terms.update(ladders)
 
     def write(self, vals):
         if vals.get("referred_by_id") and "referral_date" not in vals:

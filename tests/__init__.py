@@ -19,3 +19,4 @@ from . import test_performance
 from . import test_relationship_level
 from . import test_ui
 from . import test_dashboard_ui
+from . import test_ladders
