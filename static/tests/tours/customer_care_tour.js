@@ -50,9 +50,22 @@ registry.category("web_tour.tours").add("customer_care_rule_tour", {
             run: "edit 7",
         },
         {
+            content: "Due three days before the birthday",
+            trigger: ".o_form_view .o_field_widget[name=days_offset] input",
+            run: "edit -3 && click .o_form_view .o_field_widget[name=lead_days] input",
+        },
+        {
+            content: "The offset is said in words",
+            trigger: ".o_form_view .o_field_widget[name=days_offset_label]:contains(3 days before the event)",
+        },
+        {
             content: "Due on the birthday itself",
             trigger: ".o_form_view .o_field_widget[name=days_offset] input",
-            run: "edit 0",
+            run: "edit 0 && click .o_form_view .o_field_widget[name=lead_days] input",
+        },
+        {
+            content: "The offset is said in words",
+            trigger: ".o_form_view .o_field_widget[name=days_offset_label]:contains(On the day of the event)",
         },
         {
             content: "The rule schedules an activity (the default)",
