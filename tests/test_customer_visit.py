@@ -1,10 +1,12 @@
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
+import pytz
 from freezegun import freeze_time
 
 from odoo import Command
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import Form, HttpCase, tagged
+from odoo.tools.safe_eval import safe_eval
 
 from .common import CustomerRelationshipCase
 
@@ -77,6 +79,60 @@ class TestCustomerVisit(CustomerRelationshipCase):
         self.assertFalse(following.notes)
         with self.assertRaises(UserError):
             visit.action_plan_next_visit()
+
+    @freeze_time("2026-06-15 12:00:00")
+    def test_visit_is_named_by_its_customer_and_time(self):
+        """Calendar, kanban, list, breadcrumbs and many2one fields show "Customer · day time", in the
+        reader's time zone and language; the reference stays the record's reference."""
+        self.salesman.tz = "Asia/Shanghai"
+        visit = self._visit(planned_start=datetime(2026, 6, 10, 1, 30))  # 09:30 in Shanghai
+        last_year = self._visit(planned_start=datetime(2025, 12, 1, 6))
+        as_salesman = (visit | last_year).with_user(self.salesman)
+        self.assertEqual(as_salesman[0].display_name, "Visited Co · Jun 10 09:30 AM")
+        self.assertEqual(as_salesman[1].display_name, "Visited Co · Dec 1, 2025 02:00 PM")
+        self.assertRegex(visit.name, r"^VIS/")
+        self.env["res.lang"]._activate_lang("zh_CN")
+        self.assertEqual(as_salesman[0].with_context(lang="zh_CN").display_name, "Visited Co · 6月10日 09:30")
+        # found by its customer or by its reference, as a many2one field searches it
+        for term in ("Visited", visit.name):
+            self.assertIn(visit, self.Visit.search([("display_name", "ilike", term)]))
+            self.assertIn(visit.id, [id_ for id_, _name in self.Visit.name_search(term)])
+
+    def test_notes_are_required_to_mark_a_visit_done(self):
+        """The error names the visit and its notes; the form and the log dialog require them."""
+        visit = self._visit()
+        with self.assertRaises(ValidationError) as error:
+            visit.action_done()
+        self.assertIn(f"Write the notes of visit {visit.display_name}", str(error.exception))
+        with Form(visit) as form:
+            self.assertFalse(form._get_modifier("notes", "required"))
+        visit.notes = "<p>Agreed on a trial order.</p>"
+        visit.action_done()
+        with Form(visit) as form:
+            self.assertTrue(form._get_modifier("notes", "required"))
+        log = Form(self.env["customer.visit.log"].with_context(default_partner_id=self.customer.id))
+        self.assertTrue(log._get_modifier("notes", "required"))
+
+    def test_people_met_are_the_customers_contacts(self):
+        """People Met offers the customer's contact persons, not the company itself."""
+        for model in ("customer.visit", "customer.visit.log"):
+            field = self.env[model]._fields["contact_ids"]
+            domain = safe_eval(field.domain, {"partner_id": self.customer.id})
+            self.assertEqual(self.env["res.partner"].search(domain), self.customer.child_ids, model)
+
+    def test_visits_menu_lists_planned_visits_soonest_first(self):
+        """The Visits menu opens on my planned visits, soonest first; a customer's visits (its
+        Visits button) read back in time, most recent first."""
+        action = self.env["ir.actions.act_window"]._for_xml_id("customer_relationship.customer_visit_agenda_action")
+        self.assertEqual(self.env.ref("customer_relationship.customer_visit_menu").action.id, action["id"])
+        self.assertIn("'search_default_planned': 1", action["context"])
+        views = {mode: view_id for view_id, mode in action["views"]}
+        for mode in ("list", "kanban"):
+            arch = self.Visit.get_views([(views[mode], mode)])["views"][mode]["arch"]
+            self.assertIn('default_order="planned_start, id"', arch, mode)
+        # elsewhere (a customer's Visits button, the analysis) the most recent visit comes first
+        later, sooner = self._visit(planned_start=datetime(2026, 6, 20, 9)), self._visit()
+        self.assertEqual(self.Visit.search([("id", "in", (later | sooner).ids)]).ids, [later.id, sooner.id])
 
     def test_visit_to_a_contact_counts_for_the_customer(self):
         contact = self.customer.child_ids
@@ -302,6 +358,7 @@ class TestCustomerVisitUi(HttpCase):
                 "is_company": True,
                 "customer_rank": 1,
                 "user_id": self.env.ref("base.user_admin").id,
+                "child_ids": [Command.create({"name": "Ms Tour Buyer", "type": "contact"})],
             }
         )
         # Customers without a tier sit in a folded column: classify the new one.
@@ -310,3 +367,34 @@ class TestCustomerVisitUi(HttpCase):
         visit = self.env["customer.visit"].search([("partner_id", "=", customer.id)])
         self.assertEqual(visit.state, "done")
         self.assertEqual(visit.activity_ids.summary, "Send the price list")
+        self.assertEqual(visit.contact_ids.name, "Ms Tour Buyer")
+
+    def test_visit_names_tour(self):
+        """The Visits menu: planned visits soonest first, named by customer and time in the kanban,
+        the list, the breadcrumbs and the calendar."""
+        admin = self.env.ref("base.user_admin")
+        admin.tz = "Asia/Shanghai"
+        customer = self.env["res.partner"].create(
+            {"name": "Tour Agenda Co", "is_company": True, "customer_rank": 1, "user_id": admin.id}
+        )
+        # Wednesday of this week, whatever day the week starts on, in the calendar's week view.
+        shanghai = pytz.timezone("Asia/Shanghai")
+        today = datetime.now(pytz.utc).astimezone(shanghai).date()
+        wednesday = today - timedelta(days=today.weekday()) + timedelta(days=2)
+
+        def utc(hour):
+            local = shanghai.localize(datetime.combine(wednesday, datetime.min.time()).replace(hour=hour))
+            return local.astimezone(pytz.utc).replace(tzinfo=None)
+
+        # the later one first, so that the order by id does not pass for the order by time
+        self.env["customer.visit"].create(
+            [
+                {"partner_id": customer.id, "user_id": admin.id, "planned_start": utc(15), "visit_type": "on_site"},
+                {"partner_id": customer.id, "user_id": admin.id, "planned_start": utc(9), "visit_type": "phone"},
+            ]
+        )
+        self.start_tour("/odoo", "customer_visit_names_tour", login="admin")
+
+    def test_settings_tour(self):
+        """Configuration > Settings opens on the addon's own settings, which say what At Risk 0 means."""
+        self.start_tour("/odoo", "customer_relationship_settings_tour", login="admin")

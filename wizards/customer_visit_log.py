@@ -9,7 +9,9 @@ class CustomerVisitLog(models.TransientModel):
 
     partner_id = fields.Many2one("res.partner", string="Customer", required=True)
     contact_ids = fields.Many2many(
-        "res.partner", string="People Met", domain="[('commercial_partner_id', '=', partner_id)]"
+        "res.partner",
+        string="People Met",
+        domain="[('commercial_partner_id', '=', partner_id), ('id', '!=', partner_id)]",
     )
     visit_type = fields.Selection(VISIT_TYPES, string="Type", required=True, default="on_site")
     purpose_ids = fields.Many2many("customer.visit.purpose", string="Purposes")

@@ -32,6 +32,33 @@ registry.category("web_tour.tours").add("customer_visit_tour", {
             run: "click",
         },
         {
+            content: "People Met offers the customer's contacts",
+            trigger: ".modal .o_field_widget[name=contact_ids] input",
+            run: "click",
+        },
+        {
+            content: "... and not the company itself",
+            trigger:
+                ".o-autocomplete--dropdown-menu:has(a:contains(Ms Tour Buyer))" +
+                ":not(:has(.o-autocomplete--dropdown-item:contains(Tour Visit Co):not(:contains(Ms Tour Buyer))))",
+        },
+        {
+            trigger: ".o-autocomplete--dropdown-menu a:contains(Ms Tour Buyer)",
+            run: "click",
+        },
+        {
+            content: "Log without notes",
+            trigger: ".modal .modal-footer button[name=action_log]",
+            run: "click",
+        },
+        {
+            content: "The dialog stays open and names the empty notes: their label and field turn red",
+            trigger: ".modal .o_form_label.o_field_invalid:contains(Notes)",
+        },
+        {
+            trigger: ".modal .o_field_widget[name=notes].o_field_invalid",
+        },
+        {
             content: "Write the visit notes",
             trigger: ".modal .o_field_widget[name=notes] .odoo-editor-editable",
             run: "editor The buyer asked for our new price list.",
@@ -68,6 +95,26 @@ registry.category("web_tour.tours").add("customer_visit_tour", {
             content: "Switch to the list",
             trigger: ".o_switch_view.o_list",
             run: "click",
+        },
+        {
+            content: "The Visits menu lists the planned visits: remove that filter to see the done ones",
+            trigger: ".o_searchview_facet:contains(Planned) .o_facet_remove",
+            run: "click",
+        },
+        {
+            trigger: ".o_searchview:not(:has(.o_searchview_facet:contains(Planned)))",
+        },
+        {
+            content: "Search the customer among the visits",
+            trigger: ".o_searchview_input",
+            run: "edit Tour Visit Co",
+        },
+        {
+            trigger: ".o_searchview_autocomplete .o-dropdown-item:first",
+            run: "click",
+        },
+        {
+            trigger: ".o_searchview_facet:contains(Tour Visit Co)",
         },
         {
             content: "The logged visit is listed as done",
