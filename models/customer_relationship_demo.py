@@ -207,9 +207,12 @@ class CustomerRelationshipDemo(models.AbstractModel):
         admin = self.env.ref("base.user_admin")
         purposes = {xmlid: self.env.ref(f"customer_relationship.{xmlid}") for xmlid in VISIT_NOTES}
         candidates = customers - lost
-        overdue = self.env["res.partner"].browse(sorted(rng.sample(candidates.ids, 4)))
-        # Two of them were seen in the past days, the visits not logged yet.
-        unlogged = overdue[:2]
+        # A few customers overdue in each portfolio; one of each was seen in the past days, the
+        # visit not logged yet.
+        mine = candidates.filtered(lambda c: c.user_id == self.env.ref("base.user_demo"))
+        overdue_ids = [rng.sample(mine.ids, 2), rng.sample((candidates - mine).ids, 2)]
+        overdue = self.env["res.partner"].browse(sorted(overdue_ids[0] + overdue_ids[1]))
+        unlogged = self.env["res.partner"].browse([overdue_ids[0][0], overdue_ids[1][0]])
         done_vals, planned_vals, last_done = [], [], {}
         for customer in customers:
             interval = customer.customer_tier_id.visit_interval_days
