@@ -178,3 +178,35 @@ class TestLaddersUi(HttpCase):
             }
         )
         self.start_tour("/odoo", "customer_relationship_ladders_tour", login="admin")
+
+    def test_visit_calendar_tiers_panel(self):
+        """In a browser: the visits calendar lists the configured tiers in a panel, in their order
+        (the calendar's own filters would sort them by name)."""
+        company = self.env.company
+        # Named against the alphabet: only the sequence puts Zinc before Amber.
+        zinc, amber = self.env["customer.tier"].create(
+            [
+                {"name": "Ladder Zinc Tier", "code": "L1", "sequence": 1, "share_limit": 60, "company_id": company.id},
+                {
+                    "name": "Ladder Amber Tier",
+                    "code": "L2",
+                    "sequence": 2,
+                    "share_limit": 100,
+                    "company_id": company.id,
+                },
+            ]
+        )
+        first, second = self.env["res.partner"].create(
+            [{"name": "Ladder Tour A", "is_company": True}, {"name": "Ladder Tour B", "is_company": True}]
+        )
+        first.customer_tier_id = amber
+        second.customer_tier_id = zinc
+        admin = self.env.ref("base.user_admin")
+        self.env["customer.visit"].create(
+            [{"partner_id": partner.id, "user_id": admin.id} for partner in (first, second)]
+        )
+        self.start_tour(
+            "/odoo/action-customer_relationship.customer_visit_action?view_type=calendar",
+            "customer_relationship_visit_tiers_tour",
+            login="admin",
+        )

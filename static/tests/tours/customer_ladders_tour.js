@@ -180,3 +180,21 @@ registry.category("web_tour.tours").add("customer_relationship_ladders_tour", {
         },
     ],
 });
+
+registry.category("web_tour.tours").add("customer_relationship_visit_tiers_tour", {
+    steps: () => [
+        {
+            content: "The visits calendar shows the tiers panel, best tier first",
+            trigger:
+                ".o_calendar_view:has(.o_calendar_renderer)" +
+                " .o_search_panel .o_search_panel_filter_value:contains(Ladder Amber Tier)",
+            run() {
+                assertLadderOrder(
+                    ".o_search_panel .o_search_panel_label_title",
+                    ["Ladder Zinc Tier", "Ladder Amber Tier"],
+                    "Tier panel values"
+                );
+            },
+        },
+    ],
+});
