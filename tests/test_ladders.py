@@ -41,7 +41,10 @@ class TestLadders(CustomerRelationshipCase):
             ("relationship_level", LEVEL_KEYS),
         ):
             with self.subTest(field=field):
-                # a grouped list or a kanban (the web client's call) ...
+                # a grouped list or a kanban (the web client's call, with its context) ...
+                groups = Partner.with_context(read_group_expand=True).web_read_group(self.domain, [field])["groups"]
+                self.assertEqual([group[field] for group in groups], keys)
+                # ... a graph ...
                 groups = Partner.formatted_read_group(self.domain, [field], ["__count"])
                 self.assertEqual([group[field] for group in groups], keys)
                 # ... and descending when the user sorts the other way
