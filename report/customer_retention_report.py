@@ -161,23 +161,23 @@ class CustomerRetentionReport(models.Model):
         return SQL("SUM(%s)", column(fname))
 
     def _edge_customers_sql(self, flag_field, edge, query):
-        """SELECT of the (company, customer) pairs of a group's rows with ``flag_field`` set, in
-        the group's first (edge MIN) or last (MAX) month. The arrays and MIN/MAX only read the
-        outer query's columns, so PostgreSQL aggregates them over the outer group."""
-        month, company, partner = (
-            self._field_to_sql(self._table, name, query) for name in ("month", "company_id", "partner_id")
+        """SELECT of the customers ("company-partner" texts) of a group's rows with ``flag_field``
+        set, in the group's first (edge MIN) or last (MAX) month. The array of "month
+        company-partner" texts and MIN/MAX read only the outer query's columns, so PostgreSQL
+        aggregates them over the outer group, and builds each array once for all its uses."""
+        month, company, partner, flag = (
+            self._field_to_sql(self._table, name, query) for name in ("month", "company_id", "partner_id", flag_field)
         )
-        flag = self._field_to_sql(self._table, flag_field, query)
-        arrays = [
-            SQL("ARRAY_AGG(%s ORDER BY %s, %s, %s) FILTER (WHERE %s = 1)", value, month, company, partner, flag)
-            for value in (month, company, partner)
-        ]
         return SQL(
-            "SELECT edge.company_id, edge.partner_id FROM unnest(%s) AS edge(month, company_id, partner_id)"
-            " WHERE edge.month = %s(%s)",
-            SQL(", ").join(arrays),
-            SQL(edge),
-            month,
+            """SELECT split_part(edge.key, ' ', 2)
+                 FROM unnest(ARRAY_AGG(%(month)s::text || ' ' || %(company)s || '-' || %(partner)s)
+                             FILTER (WHERE %(flag)s = 1)) AS edge(key)
+                WHERE split_part(edge.key, ' ', 1) = %(edge)s(%(month)s)::text""",
+            month=month,
+            company=company,
+            partner=partner,
+            flag=flag,
+            edge=SQL(edge),
         )
 
     @api.model
