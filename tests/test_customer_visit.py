@@ -1,6 +1,5 @@
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time
 
-import pytz
 from freezegun import freeze_time
 
 from odoo import Command
@@ -373,24 +372,21 @@ class TestCustomerVisitUi(HttpCase):
         """The Visits menu: planned visits soonest first, named by customer and time in the kanban,
         the list, the breadcrumbs and the calendar."""
         admin = self.env.ref("base.user_admin")
-        admin.tz = "Asia/Shanghai"
+        # The names are in the user's time zone, the calendar places events in the browser's
+        # (the test machine's, UTC): both UTC, so that today's visits are in this week's view.
+        admin.tz = "UTC"
         customer = self.env["res.partner"].create(
             {"name": "Tour Agenda Co", "is_company": True, "customer_rank": 1, "user_id": admin.id}
         )
-        # Wednesday of this week, whatever day the week starts on, in the calendar's week view.
-        shanghai = pytz.timezone("Asia/Shanghai")
-        today = datetime.now(pytz.utc).astimezone(shanghai).date()
-        wednesday = today - timedelta(days=today.weekday()) + timedelta(days=2)
 
-        def utc(hour):
-            local = shanghai.localize(datetime.combine(wednesday, datetime.min.time()).replace(hour=hour))
-            return local.astimezone(pytz.utc).replace(tzinfo=None)
+        def at(hour):  # today
+            return datetime.combine(date.today(), time(hour))
 
         # the later one first, so that the order by id does not pass for the order by time
         self.env["customer.visit"].create(
             [
-                {"partner_id": customer.id, "user_id": admin.id, "planned_start": utc(15), "visit_type": "on_site"},
-                {"partner_id": customer.id, "user_id": admin.id, "planned_start": utc(9), "visit_type": "phone"},
+                {"partner_id": customer.id, "user_id": admin.id, "planned_start": at(15), "visit_type": "on_site"},
+                {"partner_id": customer.id, "user_id": admin.id, "planned_start": at(9), "visit_type": "phone"},
             ]
         )
         self.start_tour("/odoo", "customer_visit_names_tour", login="admin")

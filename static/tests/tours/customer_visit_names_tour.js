@@ -1,7 +1,7 @@
 import { registry } from "@web/core/registry";
 import { stepUtils } from "@web_tour/tour_utils";
 
-// Two planned visits of "Tour Agenda Co" this week, set up by the test: a phone call at 09:00
+// Two planned visits of "Tour Agenda Co" today, set up by the test: a phone call at 09:00
 // local time and, later, an on-site visit. The Visits menu lists them soonest first, and names
 // them by customer and time, never by reference (VIS/...).
 registry.category("web_tour.tours").add("customer_visit_names_tour", {
