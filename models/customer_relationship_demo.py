@@ -1,4 +1,5 @@
 import random
+from collections import defaultdict
 from datetime import timedelta
 from itertools import pairwise
 
@@ -11,6 +12,8 @@ from .customer_care_action import MAX_ATTEMPTS
 
 # Months of tier history the demo replays: a team six months into using the addon.
 HISTORY_MONTHS = 6
+# The demo customer (by value rank) that churned in the current quarter.
+CHURNED_RANK = 27
 # What a done visit was about, with the notes a salesperson would have written.
 VISIT_NOTES = {
     "customer_visit_purpose_relationship": [
@@ -104,6 +107,9 @@ class CustomerRelationshipDemo(models.AbstractModel):
         (rank ** -1.3), the last six customers gone quiet, one customer in euros, a few cancelled
         orders."""
         rng = random.Random(19)
+        company = self.env.ref("base.main_company")
+        today = fields.Date.context_today(self)
+        quarter_start = today.replace(month=3 * ((today.month - 1) // 3) + 1, day=1)
         product = self.env.ref("customer_relationship.demo_product_service")
         euro_pricelist = self.env.ref("customer_relationship.demo_pricelist_eur")
         now = fields.Datetime.now()
@@ -113,11 +119,14 @@ class CustomerRelationshipDemo(models.AbstractModel):
             orders_per_year = max(1, round(24 / rank**0.6))
             yearly_value = 600000 / rank**1.3
             quiet_days = max(0, rank - 24) * 65
+            # A quiet customer's last order is exactly that many days ago; one became dormant
+            # (churned) in the current quarter, a fortnight ago at most.
+            last_days = quiet_days
+            if rank == CHURNED_RANK:
+                last_days = company.customer_dormant_days + min(15, (today - quarter_start).days)
             for index in range(max(1, round(orders_per_year * 1.5))):
                 days_ago = rng.randint(quiet_days, 540)
-                # A quiet customer's last order is exactly that many days ago, so that one churns
-                # in the current quarter (dormant after 180 days) whatever the day of installation.
-                order_dates.append(now - relativedelta(days=quiet_days if quiet_days and not index else days_ago))
+                order_dates.append(now - relativedelta(days=last_days if quiet_days and not index else days_ago))
                 orders_vals.append(
                     {
                         "partner_id": partner.id,
@@ -192,11 +201,12 @@ class CustomerRelationshipDemo(models.AbstractModel):
     @api.model
     def _set_demo_relationship_levels(self, customers, rng):
         """Most customers at their tier's target, some a step or two below, a few above."""
+        by_level = defaultdict(lambda: self.env["res.partner"])
         for customer in customers:
             shift = rng.choices([0, -1, -2, 1], weights=[70, 18, 4, 8])[0]
-            level = customer._shift_level(customer.target_relationship_level or "reactive", shift)
-            if level != customer.relationship_level:
-                customer.relationship_level = level
+            by_level[customer._shift_level(customer.target_relationship_level or "reactive", shift)] |= customer
+        for level, partners in by_level.items():
+            partners.relationship_level = level
 
     @api.model
     def _create_demo_visits(self, customers, lost, today, rng):

@@ -24,8 +24,8 @@ class TestDemoData(TransactionCase):
         cls.customers = cls.env["res.partner"].search([("parent_id", "=", False), ("customer_tier_id", "!=", False)])
 
     def _dashboard(self, user):
-        # A few hours after the installation, so that the figures are those of its day.
-        with freeze_time(self.installed_at + timedelta(hours=1)):
+        # Right after the installation, so that the figures are those of its day.
+        with freeze_time(self.installed_at + timedelta(minutes=5)):
             return self.env["customer.relationship.dashboard"].with_user(user).get_dashboard_data()
 
     def test_eighteen_months_of_done_visits(self):
@@ -76,7 +76,7 @@ class TestDemoData(TransactionCase):
         self.assertEqual(demo["tiers"][0]["id"], admin["tiers"][0]["id"])
         self.assertTrue(demo["overdue_contacts"] < demo["customer_count"] / 4)
         self.assertTrue(demo["relationship_below"] < demo["customer_count"])
-        with freeze_time(self.installed_at + timedelta(hours=1)):
+        with freeze_time(self.installed_at + timedelta(minutes=5)):
             effort = self.env["customer.effort.report"].search([("company_id", "=", self.company.id)])
         self.assertEqual(effort.filtered("visit_count").user_id, self.admin | self.demo_user)
 
