@@ -26,6 +26,8 @@ class CustomerRelationshipDashboard(models.AbstractModel):
         tier_rows = partners._read_group(customers, ["customer_tier_id"], ["__count", "customer_value:sum"])
         total_value = sum(value or 0.0 for _tier, _count, value in tier_rows) or 1.0
         customer_filters = {} if see_all else {"my_customers": 1}
+        visit_filters = {} if see_all else {"my_visits": 1}
+        care_filters = {} if see_all else {"my_actions": 1}
         tiers = [
             {
                 "id": tier.id,
@@ -67,7 +69,7 @@ class CustomerRelationshipDashboard(models.AbstractModel):
                 "overdue_visits": self._tile_action(
                     "customer_relationship.customer_visit_action",
                     self.env._("Overdue visits"),
-                    {"overdue": 1, **({} if see_all else {"my_visits": 1})},
+                    {**visit_filters, "overdue": 1},
                 ),
                 "overdue_contacts": self._tile_action(
                     "customer_relationship.res_partner_customer_action",
@@ -77,7 +79,7 @@ class CustomerRelationshipDashboard(models.AbstractModel):
                 "care_due_week": self._tile_action(
                     "customer_relationship.customer_care_action_action",
                     self.env._("Care actions due this week"),
-                    {"scheduled": 1, "due_this_week": 1, **({} if see_all else {"my_actions": 1})},
+                    {**care_filters, "scheduled": 1, "due_this_week": 1},
                 ),
                 "relationship_below": self._tile_action(
                     "customer_relationship.res_partner_customer_action",
