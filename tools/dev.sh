@@ -72,10 +72,16 @@ psql_admin() {
   if [[ $(id -u) == 0 ]]; then su postgres -c "psql -X -h 127.0.0.1 $(printf '%q ' "$@")"; else psql -X -h 127.0.0.1 -U postgres "$@"; fi
 }
 
+# The PyPI packages the manifest declares in external_dependencies["python"], one a line.
+addon_pip_packages() {
+  python3 -c 'import ast, sys; sys.stdout.writelines(f"{name}\n" for name in ast.literal_eval(open(sys.argv[1]).read()).get("external_dependencies", {}).get("python", []))' \
+    "$ADDON_DIR/__manifest__.py"
+}
+
 ensure_venv() {
   local stamp=$VENV/.cr-stamp want
-  want=$(cat "$ODOO_SRC/requirements.txt" <(printf '%s\n' "${DEV_PIP_PACKAGES[@]}" "${RUNTIME_PIP_PACKAGES[@]}") |
-    sha1sum | cut -d' ' -f1)
+  want=$(cat "$ODOO_SRC/requirements.txt" <(printf '%s\n' "${DEV_PIP_PACKAGES[@]}" "${RUNTIME_PIP_PACKAGES[@]}") \
+    <(addon_pip_packages) | sha1sum | cut -d' ' -f1)
   [[ -f $stamp && $(cat "$stamp") == "$want" ]] && return
   log "creating the Python environment in $VENV (a few minutes the first time)"
   python3 -m venv "$VENV"
@@ -91,6 +97,9 @@ ensure_venv() {
   unset PIP_CONSTRAINT PIP_BUILD_CONSTRAINT
   rm -f "$constraint"
   "$PY" -m pip install -q "${RUNTIME_PIP_PACKAGES[@]}"
+  # The addon's own Python libraries: the manifest's external_dependencies (PyPI names).
+  mapfile -t addon_packages < <(addon_pip_packages)
+  if ((${#addon_packages[@]})); then "$PY" -m pip install -q "${addon_packages[@]}"; fi
   echo "$want" >"$stamp"
 }
 
