@@ -7,7 +7,7 @@
     "license": "LGPL-3",
     "author": "Customer Relationship Developers",
     "website": "https://github.com/customer-relationship/customer_relationship",
-    "depends": ["sale_management", "sale_margin", "contacts", "mail", "calendar", "resource", "sms"],
+    "depends": ["sale_management", "sale_margin", "contacts", "mail", "calendar", "resource", "sms", "base_geolocalize"],
     "data": [
         "security/customer_relationship_security.xml",
         "security/customer_visit_security.xml",
@@ -59,5 +59,7 @@
             "customer_relationship/static/tests/tours/**/*",
         ],
     },
+    # Visit routes: each day of a plan is solved as a routing problem with time windows.
+    "external_dependencies": {"python": ["ortools"]},
     "application": True,
 }

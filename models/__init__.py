@@ -14,5 +14,6 @@ from . import mail_mail
 from . import res_company
 from . import res_config_settings
 from . import res_partner
+from . import res_partner_route
 from . import sale_order
 from . import sms_sms

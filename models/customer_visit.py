@@ -1,3 +1,4 @@
+import math
 from datetime import datetime, time, timedelta
 
 import pytz
@@ -18,8 +19,20 @@ VISIT_TYPES = [
 ]
 OUTCOMES = [("positive", "Positive"), ("neutral", "Neutral"), ("negative", "Negative")]
 SATISFACTION = [("0", "Not Rated"), ("1", "Unsatisfied"), ("2", "Satisfied"), ("3", "Very Satisfied")]
+CHECKIN_STATES = [
+    ("located", "Located"),
+    ("refused", "Location Refused"),
+    ("unavailable", "Location Unavailable"),
+]
 # Changes of these fields are carried over to the visit's calendar event.
 CALENDAR_FIELDS = {"partner_id", "user_id", "planned_start", "duration", "state", "agenda"}
+
+
+def haversine_km(lat1, lon1, lat2, lon2):
+    """Great-circle (straight-line) distance in km between two points given in degrees."""
+    lat1, lon1, lat2, lon2 = map(math.radians, (lat1, lon1, lat2, lon2))
+    a = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    return 2 * 6371.0088 * math.asin(min(1.0, math.sqrt(a)))
 
 
 class CustomerVisit(models.Model):
@@ -97,6 +110,32 @@ class CustomerVisit(models.Model):
     )
     next_visit_date = fields.Date(help="When to see the customer again; plan it in one click once the visit is done.")
     next_visit_id = fields.Many2one("customer.visit", readonly=True, copy=False)
+
+    # Check-in and check-out: where the salesperson's browser was, with their permission.
+    checkin_date = fields.Datetime(string="Checked In", readonly=True, copy=False)
+    checkin_state = fields.Selection(CHECKIN_STATES, string="Check-in Location", readonly=True, copy=False)
+    checkin_latitude = fields.Float(string="Check-in Latitude", digits=(10, 7), readonly=True, copy=False)
+    checkin_longitude = fields.Float(string="Check-in Longitude", digits=(10, 7), readonly=True, copy=False)
+    checkin_distance = fields.Integer(
+        string="Check-in Distance (m)", readonly=True, copy=False, help="From the customer's location."
+    )
+    checkin_far = fields.Boolean(
+        string="Checked In Far Away",
+        readonly=True,
+        copy=False,
+        help="Checked in farther from the customer than the distance set in the settings.",
+    )
+    checkin_on_site_rate = fields.Float(
+        string="Checked In on Site (%)",
+        readonly=True,
+        copy=False,
+        aggregator="avg",
+        help="100 for a visit checked in near the customer, 0 otherwise: its average is the rate.",
+    )
+    checkout_date = fields.Datetime(string="Checked Out", readonly=True, copy=False)
+    checkout_state = fields.Selection(CHECKIN_STATES, string="Check-out Location", readonly=True, copy=False)
+    checkout_latitude = fields.Float(string="Check-out Latitude", digits=(10, 7), readonly=True, copy=False)
+    checkout_longitude = fields.Float(string="Check-out Longitude", digits=(10, 7), readonly=True, copy=False)
 
     _duration_positive = models.Constraint("CHECK(duration >= 0)", "The duration of a visit cannot be negative.")
 
@@ -249,9 +288,88 @@ class CustomerVisit(models.Model):
         )
         return self.next_visit_id._get_records_action()
 
+    def action_check_in(self, latitude=None, longitude=None, location_state="unavailable"):
+        """Called by the check-in button with the browser's position, or why there is none."""
+        self.ensure_one()
+        if self.state != "planned" or self.checkin_date:
+            raise UserError(self.env._("Only a planned visit not checked in yet can be checked in."))
+        values = self._location_values(latitude, longitude, location_state)
+        distance = None  # unknown: no position, or a customer without a location
+        if values["state"] == "located":
+            distance = self._distance_from_customer(values["latitude"], values["longitude"])
+        far = distance is not None and distance > self.company_id.visit_checkin_distance
+        self.write(
+            {
+                "checkin_date": fields.Datetime.now(),
+                "checkin_state": values["state"],
+                "checkin_latitude": values["latitude"],
+                "checkin_longitude": values["longitude"],
+                "checkin_distance": distance or 0,
+                "checkin_far": far,
+                "checkin_on_site_rate": 100.0 if distance is not None and not far else 0.0,
+            }
+        )
+        return True
+
+    def action_check_out(self, latitude=None, longitude=None, location_state="unavailable"):
+        self.ensure_one()
+        if not self.checkin_date or self.checkout_date:
+            raise UserError(self.env._("Check in to the visit before checking out, once."))
+        values = self._location_values(latitude, longitude, location_state)
+        self.write(
+            {
+                "checkout_date": fields.Datetime.now(),
+                "checkout_state": values["state"],
+                "checkout_latitude": values["latitude"],
+                "checkout_longitude": values["longitude"],
+            }
+        )
+        return True
+
+    @api.model
+    def _location_values(self, latitude, longitude, location_state):
+        if location_state not in dict(CHECKIN_STATES):
+            raise ValidationError(self.env._("Unknown location state: %(state)s.", state=location_state))
+        if location_state != "located":
+            return {"state": location_state, "latitude": 0.0, "longitude": 0.0}
+        try:
+            latitude, longitude = float(latitude), float(longitude)
+        except (TypeError, ValueError):
+            raise ValidationError(self.env._("The location sent by the browser is not a position.")) from None
+        if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
+            raise ValidationError(self.env._("The location sent by the browser is not a position."))
+        return {"state": "located", "latitude": latitude, "longitude": longitude}
+
+    def _distance_from_customer(self, latitude, longitude):
+        """Metres from the customer's location, or None when the customer has none."""
+        customer = self.partner_id
+        if not (customer.partner_latitude or customer.partner_longitude):
+            return None
+        return round(haversine_km(latitude, longitude, customer.partner_latitude, customer.partner_longitude) * 1000)
+
     # ------------------------------------------------------------
     # Business methods
     # ------------------------------------------------------------
+
+    def _route_legs(self):
+        """For visits of one day in order: (visit, km, travel hours) from the previous stop, the
+        straight-line distance times the company's road factor at its speed (None without locations)."""
+        company = self.company_id[:1] or self.env.company
+        legs, previous = [], None
+        for visit in self:
+            here = visit.partner_id
+            km = None
+            if (
+                previous
+                and (here.partner_latitude or here.partner_longitude)
+                and (previous.partner_latitude or previous.partner_longitude)
+            ):
+                km = company.visit_road_factor * haversine_km(
+                    previous.partner_latitude, previous.partner_longitude, here.partner_latitude, here.partner_longitude
+                )
+            legs.append((visit, km, km is not None and km / company.visit_travel_speed))
+            previous = here
+        return legs
 
     def _schedule_followups(self, followups):
         """``followups``: dicts of ``summary``, ``date_deadline`` and ``user_id``: each becomes a to-do

@@ -26,6 +26,18 @@ class ResCompany(models.Model):
     )
     relationship_margin_high = fields.Float(string="High Margin From (%)", default=30.0)
     relationship_margin_low = fields.Float(string="Low Margin Below (%)", default=10.0)
+    # Visit routes: travel time between stops is the straight-line distance x the road factor / the speed.
+    visit_road_factor = fields.Float(
+        string="Road Factor",
+        default=1.3,
+        help="How much longer the road is than the straight line between two customers.",
+    )
+    visit_travel_speed = fields.Float(string="Travel Speed (km/h)", default=40.0)
+    visit_checkin_distance = fields.Integer(
+        string="Check-in Distance (m)",
+        default=500,
+        help="A check-in farther than this from the customer's location is flagged.",
+    )
 
     _customer_window_positive = models.Constraint(
         "CHECK(customer_value_window_months > 0)",
@@ -35,6 +47,10 @@ class ResCompany(models.Model):
         "CHECK(customer_new_days > 0 AND customer_at_risk_days >= 0"
         " AND customer_dormant_days > 0 AND customer_lost_days > customer_dormant_days)",
         "Lifecycle thresholds must be positive and a customer must be dormant before it is lost.",
+    )
+    _visit_route_settings = models.Constraint(
+        "CHECK(visit_road_factor >= 1 AND visit_travel_speed > 0 AND visit_checkin_distance > 0)",
+        "The road factor must be at least 1, and the travel speed and the check-in distance positive.",
     )
     _relationship_margin_bands = models.Constraint(
         "CHECK(relationship_margin_low < relationship_margin_high)",

@@ -13,3 +13,6 @@ class ResConfigSettings(models.TransientModel):
     relationship_margin_adjust = fields.Boolean(related="company_id.relationship_margin_adjust", readonly=False)
     relationship_margin_high = fields.Float(related="company_id.relationship_margin_high", readonly=False)
     relationship_margin_low = fields.Float(related="company_id.relationship_margin_low", readonly=False)
+    visit_road_factor = fields.Float(related="company_id.visit_road_factor", readonly=False)
+    visit_travel_speed = fields.Float(related="company_id.visit_travel_speed", readonly=False)
+    visit_checkin_distance = fields.Integer(related="company_id.visit_checkin_distance", readonly=False)

@@ -228,7 +228,6 @@ class TestCustomerVisit(CustomerRelationshipCase):
                     "partner_ids": [Command.set((first | second | planned).ids)],
                     "date_from": date(2026, 6, 13),  # a Saturday: the weekend is skipped
                     "date_to": date(2026, 6, 19),
-                    "hour_from": 9,
                     "max_per_day": 2,
                 }
             )
@@ -237,10 +236,11 @@ class TestCustomerVisit(CustomerRelationshipCase):
         lines = {line.partner_id: line for line in wizard.line_ids}
         self.assertEqual(lines[planned].skip_reason, "Already planned in the range")
         self.assertFalse(lines[planned].planned_start)
-        # Two customers over five working days: one a day, at 9:00 in Shanghai (01:00 UTC).
+        # Two customers over five working days: one a day, when the working calendar starts the day,
+        # 8:00 in Shanghai (00:00 UTC).
         self.assertEqual(
             sorted(lines[p].planned_start for p in (first, second)),
-            [datetime(2026, 6, 15, 1), datetime(2026, 6, 16, 1)],
+            [datetime(2026, 6, 15, 0), datetime(2026, 6, 16, 0)],
         )
         self.assertFalse(self.Visit.search([("partner_id", "in", (first | second).ids)]), "A preview creates nothing")
         wizard.action_create_visits()
