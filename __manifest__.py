@@ -18,6 +18,7 @@
         "data/ir_cron_data.xml",
         "data/customer_visit_data.xml",
         "data/mail_template_data.xml",
+        "data/customer_care_holiday_data.xml",
         "data/customer_care_rule_data.xml",
         "data/customer_loss_reason_data.xml",
         "views/customer_tier_views.xml",
@@ -60,6 +61,7 @@
         ],
     },
     # Visit routes: each day of a plan is solved as a routing problem with time windows.
-    "external_dependencies": {"python": ["ortools"]},
+    # Public holidays (holidays) and lunar birthdays (lunardate): see README, Care rules.
+    "external_dependencies": {"python": ["ortools", "holidays", "lunardate"]},
     "application": True,
 }

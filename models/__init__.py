@@ -1,5 +1,6 @@
 from . import calendar_event
 from . import customer_care_action
+from . import customer_care_holiday
 from . import customer_care_rule
 from . import customer_interest_tag
 from . import customer_loss_reason
@@ -15,5 +16,6 @@ from . import res_company
 from . import res_config_settings
 from . import res_partner
 from . import res_partner_route
+from . import resource_calendar_leaves
 from . import sale_order
 from . import sms_sms

@@ -1,6 +1,9 @@
+import bisect
+import functools
 import logging
 from datetime import timedelta
 
+from lunardate import LunarDate
 from psycopg2.errors import SerializationFailure
 
 from odoo import api, fields, models
@@ -21,11 +24,8 @@ TRIGGERS = [
     ("tier_change", "Tier Change"),
     ("relationship_gap", "Relationship Below Target"),
     ("new_referral", "New Referral (Thank the Referrer)"),
+    ("expected_order", "Expected Order Due"),
 ]
-# Triggers fired by a dated event, as opposed to a lasting state of the customer (cadence,
-# dormancy, gap): a dated event whose action would already be past due when the rule first
-# runs is not acted upon late.
-DATED_TRIGGERS = ("birthday", "anniversary", "holiday", "after_sale", "tier_change", "new_referral")
 CARE_ACTIONS = [
     ("activity", "Schedule an Activity"),
     ("email", "Send an E-mail"),
@@ -42,6 +42,61 @@ LEVEL_KEYS = [level for level, _label in RELATIONSHIP_LEVELS]
 # A rule that has not run for a while catches up at most this far back: a greeting weeks late
 # is worse than none.
 MAX_CATCH_UP_DAYS = 7
+
+
+@functools.cache
+def _lunar_months():
+    """(first solar day, lunar year, month, leap, length) of every lunar month lunardate knows
+    (1900-2099), in order: the lunar calendar of a century, computed once per process."""
+    months = []
+    for year in range(1900, 2100):
+        leap_month = LunarDate.leap_month_for_year(year)
+        for month in range(1, 13):
+            for leap in (False, True) if month == leap_month else (False,):
+                try:
+                    LunarDate(year, month, 30, leap).to_solar_date()
+                    length = 30
+                except ValueError:
+                    length = 29
+                months.append((LunarDate(year, month, 1, leap).to_solar_date(), year, month, leap, length))
+    return months
+
+
+@functools.cache
+def _lunar_births(month, day, leap):
+    """The solar dates of every lunar (month, day, leap) that existed: the birth dates of the people
+    born on that lunar day."""
+    return [
+        start + timedelta(days=day - 1)
+        for start, _y, m, lp, length in _lunar_months()
+        if (m, lp) == (month, leap) and day <= length
+    ]
+
+
+def lunar_birthday_table(first_day, last_day):
+    """(birth date, greeting date) pairs for the greeting dates from ``first_day`` to ``last_day``:
+    a person born on the solar ``birth`` date and keeping a lunar birthday is greeted on ``day``,
+    the solar date of the same lunar month and day that year.
+
+    A lunar 30th falls on the 29th in 29-day months. Someone born in a leap month is greeted in that
+    leap month in the years that have it, in the ordinary month of the same number otherwise."""
+    months = _lunar_months()
+    starts = [month[0] for month in months]
+    rows = []
+    day = first_day
+    while day <= last_day:
+        index = bisect.bisect_right(starts, day) - 1
+        if index >= 0 and day < starts[index] + timedelta(days=months[index][4]):
+            start, year, month, leap, length = months[index]
+            lunar_day = (day - start).days + 1
+            keys = [(month, lunar_day, leap)]
+            if not leap and LunarDate.leap_month_for_year(year) != month:
+                keys.append((month, lunar_day, True))
+            if lunar_day == length == 29:
+                keys += [(m, 30, lp) for m, _d, lp in keys]
+            rows += [(birth, day) for key in keys for birth in _lunar_births(*key) if birth < day]
+        day += timedelta(days=1)
+    return rows
 
 
 class CustomerCareRule(models.Model):
@@ -75,10 +130,17 @@ class CustomerCareRule(models.Model):
         string="Fixed Yearly Date",
         help="Only the day and month are used. Leave empty to follow the company's public holidays.",
     )
+    holiday_ids = fields.Many2many(
+        "customer.care.holiday",
+        string="Holidays",
+        help="The public holidays filled from the holidays library that the rule greets, e.g. Spring Festival, "
+        "whatever their name in the company's language. Empty (and no words below): every public holiday.",
+    )
     holiday_keyword = fields.Char(
         string="Holiday Name Contains",
-        help="Only the public holidays whose name contains one of these words, separated by commas, "
-        "e.g. Spring Festival, 春节. Empty: every public holiday.",
+        help="Also the public holidays whose name contains one of these words, separated by commas, "
+        "e.g. Spring Festival, 春节: for holidays entered by hand. Empty (and no holidays above): every "
+        "public holiday.",
     )
     tier_direction = fields.Selection(
         [("up", "Moved Up"), ("down", "Moved Down")], default="down", help="Which tier moves trigger the rule."
@@ -161,23 +223,22 @@ class CustomerCareRule(models.Model):
 
     @api.constrains("action", "mail_template_id", "sms_template_id", "activity_type_id", "responsible", "user_id")
     def _check_action_settings(self):
+        settings = self._care_required_settings()
         for rule in self:
-            if rule.action == "email" and not rule.mail_template_id:
-                raise ValidationError(
-                    self.env._("Care rule %(rule)s sends an e-mail: choose its template.", rule=rule.name)
-                )
-            if rule.action == "sms" and not rule.sms_template_id:
-                raise ValidationError(
-                    self.env._("Care rule %(rule)s sends an SMS: choose its template.", rule=rule.name)
-                )
-            if rule.action == "activity" and not rule.activity_type_id:
-                raise ValidationError(
-                    self.env._("Care rule %(rule)s schedules an activity: choose its type.", rule=rule.name)
-                )
-            if rule.responsible == "user" and not rule.user_id:
-                raise ValidationError(
-                    self.env._("Care rule %(rule)s is assigned to a fixed user: choose the user.", rule=rule.name)
-                )
+            for choice, value, required, message in settings:
+                if rule[choice] == value and not rule[required]:
+                    raise ValidationError(message % {"rule": rule.name})
+
+    def _care_required_settings(self):
+        """(field, value, field it then requires, message with %(rule)s): what a rule's choices call
+        for. An addon adding an action or a responsible adds its line here."""
+        _ = self.env._
+        return [
+            ("action", "email", "mail_template_id", _("Care rule %(rule)s sends an e-mail: choose its template.")),
+            ("action", "sms", "sms_template_id", _("Care rule %(rule)s sends an SMS: choose its template.")),
+            ("action", "activity", "activity_type_id", _("Care rule %(rule)s schedules an activity: choose its type.")),
+            ("responsible", "user", "user_id", _("Care rule %(rule)s is assigned to a fixed user: choose the user.")),
+        ]
 
     def write(self, vals):
         result = super().write(vals)
@@ -327,7 +388,7 @@ class CustomerCareRule(models.Model):
                 )
             )
         in_window = SQL("e.occurrence_date <= %(until)s", **params)
-        if self.trigger in DATED_TRIGGERS:
+        if self.trigger in self._care_dated_triggers():
             in_window = SQL("%s AND e.occurrence_date >= %s", in_window, params["first_event"])
         responsible = {
             "salesperson": SQL("c.user_id"),
@@ -342,6 +403,7 @@ WITH customers AS (
            (cp.customer_tier_id ->> %(key)s)::int AS tier_id,
            (cp.first_order_date ->> %(key)s)::date AS first_order_date,
            (cp.last_order_date ->> %(key)s)::date AS last_order_date,
+           (cp.expected_next_order_date ->> %(key)s)::date AS expected_next_order_date,
            cp.customer_lifecycle ->> %(key)s AS lifecycle
       FROM res_partner cp
      WHERE cp.active AND cp.id = cp.commercial_partner_id AND cp.customer_tier_id ? %(key)s
@@ -378,114 +440,183 @@ SELECT DISTINCT e.partner_id, e.contact_id, e.occurrence_date,
             **params,
         )
 
+    @api.model
+    def _care_dated_triggers(self):
+        """Triggers fired by a dated event, as opposed to a lasting state of the customer (cadence,
+        dormancy, gap): a dated event whose action would already be past due when the rule first runs
+        is not acted upon late. An addon adding a dated trigger adds it here."""
+        return {"birthday", "anniversary", "holiday", "after_sale", "tier_change", "new_referral", "expected_order"}
+
     def _events_query(self, params):
-        """SELECT of (partner_id, contact_id, occurrence_date) over the ``customers`` CTE."""
-        trigger = self.trigger
-        if trigger == "birthday":
-            # The person's birthday, contacts of the customer and private customers alike.
-            return SQL(
-                """SELECT c.id AS partner_id, person.id AS contact_id, occ.day AS occurrence_date
+        """SELECT of (partner_id, contact_id, occurrence_date) over the ``customers`` CTE, from the
+        trigger's method ``_care_events_<trigger>(params)``, found by name as Odoo core finds
+        ``_run_action_<state>`` for server actions: an addon adds a trigger with ``selection_add``
+        and that method.
+
+        ``params`` holds ``company``, ``key`` (the company id, for company-dependent columns),
+        ``tz``, ``first_event`` and ``until`` (the dates the rule looks at), ``today`` and ``offset``.
+        The ``customers`` CTE has the rule's customers: ``id``, ``user_id``, ``tier_id``,
+        ``relationship_level``, ``founding_date``, ``create_date``, ``first_order_date``,
+        ``last_order_date``, ``expected_next_order_date`` and ``lifecycle``."""
+        self.ensure_one()
+        method = getattr(self, f"_care_events_{self.trigger}", None)
+        if method is None:
+            raise ValidationError(
+                self.env._("Care rule %(rule)s has a trigger no installed module handles.", rule=self.name)
+            )
+        return method(params)
+
+    def _care_events_birthday(self, params):
+        # The person's birthday, contacts of the customer and private customers alike; a lunar
+        # birthday on the solar dates of its lunar month and day, from a table of the window's days.
+        lunar_days = lunar_birthday_table(params["first_event"], params["until"])
+        return SQL(
+            """WITH person AS (
+                   SELECT c.id AS partner_id, person.id AS contact_id, person.birthday,
+                          COALESCE(person.birthday_lunar, FALSE) AS lunar
                      FROM customers c
                      JOIN res_partner person ON person.commercial_partner_id = c.id AND person.active
-                          AND NOT person.is_company AND person.birthday IS NOT NULL
-                    CROSS JOIN LATERAL (%s) occ
-                    WHERE occ.day > person.birthday""",
-                self._yearly_occurrences(SQL("person.birthday"), params),
+                          AND NOT person.is_company AND person.birthday IS NOT NULL)
+               SELECT person.partner_id, person.contact_id, occ.day AS occurrence_date
+                 FROM person CROSS JOIN LATERAL (%(yearly)s) occ
+                WHERE NOT person.lunar AND occ.day > person.birthday
+            UNION ALL
+               SELECT person.partner_id, person.contact_id, lunar.day AS occurrence_date
+                 FROM person JOIN unnest(%(births)s::date[], %(days)s::date[]) lunar(birth, day)
+                      ON lunar.birth = person.birthday
+                WHERE person.lunar""",
+            yearly=self._yearly_occurrences(SQL("person.birthday"), params),
+            births=[birth for birth, _day in lunar_days],
+            days=[day for _birth, day in lunar_days],
+        )
+
+    def _care_events_anniversary(self, params):
+        founded = SQL("COALESCE(c.founding_date, c.first_order_date)")
+        return SQL(
+            """SELECT c.id AS partner_id, NULL::int AS contact_id, occ.day AS occurrence_date
+                 FROM customers c CROSS JOIN LATERAL (%s) occ
+                WHERE occ.day > %s""",
+            self._yearly_occurrences(founded, params),
+            founded,
+        )
+
+    def _care_events_holiday(self, params):
+        if self.holiday_date:
+            days = self._yearly_occurrences(SQL("%s::date", self.holiday_date), params)
+        else:
+            days = self._public_holidays_query(params)
+        return SQL(
+            """SELECT c.id AS partner_id, NULL::int AS contact_id, holiday.day AS occurrence_date
+                 FROM customers c CROSS JOIN (%s) holiday""",
+            days,
+        )
+
+    def _public_holidays_query(self, params):
+        """SELECT of ``day``: the first days of the company's public holidays the rule greets. They are
+        the leaves without a resource, on no calendar or the company's; a holiday is known by its
+        identity in the holidays library when it was filled from it (so that Spring Festival and its
+        observed days are one holiday), by its name otherwise. A holiday of several days, one leave or
+        one a day, is greeted on its first day."""
+        keywords = [word.strip() for word in (self.holiday_keyword or "").split(",") if word.strip()]
+        if self.holiday_ids or keywords:
+            matches = SQL(
+                """(leave.care_holiday_id = ANY(%s)
+                    OR EXISTS (SELECT 1 FROM unnest(%s::varchar[]) keyword
+                                WHERE POSITION(LOWER(keyword) IN LOWER(COALESCE(leave.name, ''))) > 0))""",
+                self.holiday_ids.ids,
+                keywords,
             )
-        if trigger == "anniversary":
-            founded = SQL("COALESCE(c.founding_date, c.first_order_date)")
-            return SQL(
-                """SELECT c.id AS partner_id, NULL::int AS contact_id, occ.day AS occurrence_date
-                     FROM customers c CROSS JOIN LATERAL (%s) occ
-                    WHERE occ.day > %s""",
-                self._yearly_occurrences(founded, params),
-                founded,
-            )
-        if trigger == "holiday":
-            if self.holiday_date:
-                days = self._yearly_occurrences(SQL("%s::date", self.holiday_date), params)
-            else:
-                # The company's public holidays: leaves without a resource, on no calendar or the
-                # company's. A holiday of several days, one leave or one a day, is greeted on its first.
-                days = SQL(
-                    """WITH holiday AS (
-                           SELECT DISTINCT leave.name,
-                                  (leave.date_from AT TIME ZONE 'UTC' AT TIME ZONE %(tz)s)::date AS day
-                             FROM resource_calendar_leaves leave
-                            WHERE leave.resource_id IS NULL AND leave.company_id = %(company)s
-                              AND (leave.calendar_id IS NULL OR leave.calendar_id = %(calendar)s)
-                              AND EXISTS (SELECT 1 FROM unnest(%(keywords)s::varchar[]) keyword
-                                           WHERE POSITION(LOWER(keyword) IN LOWER(COALESCE(leave.name, ''))) > 0))
-                       SELECT DISTINCT holiday.day FROM holiday
-                        WHERE NOT EXISTS (SELECT 1 FROM holiday eve
-                                           WHERE eve.name = holiday.name AND eve.day = holiday.day - 1)""",
-                    calendar=self.company_id.resource_calendar_id.id or None,
-                    # An empty word (a trailing comma) would match every holiday; no word at all does.
-                    keywords=[word.strip() for word in (self.holiday_keyword or "").split(",") if word.strip()] or [""],
-                    **params,
-                )
-            return SQL(
-                """SELECT c.id AS partner_id, NULL::int AS contact_id, holiday.day AS occurrence_date
-                     FROM customers c CROSS JOIN (%s) holiday""",
-                days,
-            )
-        if trigger == "cadence":
-            # Due once the tier's interval has passed since the last done visit or logged contact
-            # (or, never contacted, since the first order or the customer's creation).
-            return SQL(
-                """SELECT c.id AS partner_id, NULL::int AS contact_id,
-                          COALESCE(contact.last_date, c.first_order_date, (c.create_date AT TIME ZONE 'UTC')::date)
-                          + tier.visit_interval_days AS occurrence_date
-                     FROM customers c
-                     JOIN customer_tier tier ON tier.id = c.tier_id
-                LEFT JOIN (SELECT visit.partner_id,
-                                  MAX((visit.done_date AT TIME ZONE 'UTC' AT TIME ZONE %(tz)s)::date) AS last_date
-                             FROM customer_visit visit
-                            WHERE visit.state = 'done' AND visit.company_id = %(company)s
-                         GROUP BY visit.partner_id) contact ON contact.partner_id = c.id""",
-                **params,
-            )
-        if trigger == "after_sale":
-            # The person who ordered is the contact, when the order was placed by one.
-            return SQL(
-                """SELECT c.id AS partner_id, NULLIF(so.partner_id, c.id) AS contact_id,
-                          (so.date_order AT TIME ZONE 'UTC' AT TIME ZONE %(tz)s)::date AS occurrence_date
-                     FROM sale_order so
-                     JOIN res_partner buyer ON buyer.id = so.partner_id
-                     JOIN customers c ON c.id = buyer.commercial_partner_id
-                    WHERE so.state = 'sale' AND so.company_id = %(company)s
-                      AND so.date_order >= %(first_event)s::timestamp - INTERVAL '1 day'""",
-                **params,
-            )
-        if trigger == "dormancy":
-            # Once per inactive spell: the spell is known by the last order before it.
-            lifecycles = ["dormant", "lost"] if self.dormancy_lifecycle == "dormant" else ["at_risk", "dormant", "lost"]
-            return SQL(
-                """SELECT c.id AS partner_id, NULL::int AS contact_id, c.last_order_date AS occurrence_date
-                     FROM customers c
-                    WHERE c.last_order_date IS NOT NULL AND c.lifecycle = ANY(%s::varchar[])""",
-                lifecycles,
-            )
-        if trigger == "tier_change":
-            return SQL(
-                """SELECT c.id AS partner_id, NULL::int AS contact_id, history.date AS occurrence_date
-                     FROM customer_tier_history history
-                     JOIN customers c ON c.id = history.partner_id
-                    WHERE history.company_id = %(company)s AND history.direction = %(direction)s
-                      AND history.date >= %(first_event)s""",
-                direction=self.tier_direction or "down",
-                **params,
-            )
-        if trigger == "new_referral":
-            # The referrer is thanked, once per day on which it referred customers.
-            return SQL(
-                """SELECT c.id AS partner_id, NULL::int AS contact_id, referred.referral_date AS occurrence_date
-                     FROM res_partner referred
-                     JOIN customers c ON c.id = referred.referred_by_id
-                    WHERE referred.active AND referred.referral_date >= %(first_event)s""",
-                **params,
-            )
-        # relationship_gap: once per tier assignment, from the customer's last tier move.
+        else:
+            matches = SQL("TRUE")
+
+        def local_day(column):
+            return SQL("(%s AT TIME ZONE 'UTC' AT TIME ZONE %s)::date", column, params["tz"])
+
+        return SQL(
+            """WITH holiday AS (
+                   SELECT DISTINCT COALESCE('#' || leave.care_holiday_id, leave.name) AS identity, day::date AS day
+                     FROM resource_calendar_leaves leave
+                    CROSS JOIN generate_series(%(first_day)s, GREATEST(%(first_day)s, %(last_day)s),
+                                               INTERVAL '1 day') day
+                    WHERE leave.resource_id IS NULL AND leave.company_id = %(company)s
+                      AND (leave.calendar_id IS NULL OR leave.calendar_id = %(calendar)s)
+                      AND leave.date_to >= %(first_event)s::timestamp - INTERVAL '2 days'
+                      AND leave.date_from <= %(until)s::timestamp + INTERVAL '2 days'
+                      AND %(matches)s)
+               SELECT DISTINCT holiday.day FROM holiday
+                WHERE NOT EXISTS (SELECT 1 FROM holiday eve
+                                   WHERE eve.identity = holiday.identity AND eve.day = holiday.day - 1)""",
+            first_day=local_day(SQL("leave.date_from")),
+            # a leave ending at midnight ends the day before
+            last_day=local_day(SQL("(leave.date_to - INTERVAL '1 second')")),
+            calendar=self.company_id.resource_calendar_id.id or None,
+            matches=matches,
+            **params,
+        )
+
+    def _care_events_cadence(self, params):
+        # Due once the tier's interval has passed since the last done visit or logged contact
+        # (or, never contacted, since the first order or the customer's creation).
+        return SQL(
+            """SELECT c.id AS partner_id, NULL::int AS contact_id,
+                      COALESCE(contact.last_date, c.first_order_date, (c.create_date AT TIME ZONE 'UTC')::date)
+                      + tier.visit_interval_days AS occurrence_date
+                 FROM customers c
+                 JOIN customer_tier tier ON tier.id = c.tier_id
+            LEFT JOIN (SELECT visit.partner_id,
+                              MAX((visit.done_date AT TIME ZONE 'UTC' AT TIME ZONE %(tz)s)::date) AS last_date
+                         FROM customer_visit visit
+                        WHERE visit.state = 'done' AND visit.company_id = %(company)s
+                     GROUP BY visit.partner_id) contact ON contact.partner_id = c.id""",
+            **params,
+        )
+
+    def _care_events_after_sale(self, params):
+        # The person who ordered is the contact, when the order was placed by one.
+        return SQL(
+            """SELECT c.id AS partner_id, NULLIF(so.partner_id, c.id) AS contact_id,
+                      (so.date_order AT TIME ZONE 'UTC' AT TIME ZONE %(tz)s)::date AS occurrence_date
+                 FROM sale_order so
+                 JOIN res_partner buyer ON buyer.id = so.partner_id
+                 JOIN customers c ON c.id = buyer.commercial_partner_id
+                WHERE so.state = 'sale' AND so.company_id = %(company)s
+                  AND so.date_order >= %(first_event)s::timestamp - INTERVAL '1 day'""",
+            **params,
+        )
+
+    def _care_events_dormancy(self, params):
+        # Once per inactive spell: the spell is known by the last order before it.
+        lifecycles = ["dormant", "lost"] if self.dormancy_lifecycle == "dormant" else ["at_risk", "dormant", "lost"]
+        return SQL(
+            """SELECT c.id AS partner_id, NULL::int AS contact_id, c.last_order_date AS occurrence_date
+                 FROM customers c
+                WHERE c.last_order_date IS NOT NULL AND c.lifecycle = ANY(%s::varchar[])""",
+            lifecycles,
+        )
+
+    def _care_events_tier_change(self, params):
+        return SQL(
+            """SELECT c.id AS partner_id, NULL::int AS contact_id, history.date AS occurrence_date
+                 FROM customer_tier_history history
+                 JOIN customers c ON c.id = history.partner_id
+                WHERE history.company_id = %(company)s AND history.direction = %(direction)s
+                  AND history.date >= %(first_event)s""",
+            direction=self.tier_direction or "down",
+            **params,
+        )
+
+    def _care_events_new_referral(self, params):
+        # The referrer is thanked, once per day on which it referred customers.
+        return SQL(
+            """SELECT c.id AS partner_id, NULL::int AS contact_id, referred.referral_date AS occurrence_date
+                 FROM res_partner referred
+                 JOIN customers c ON c.id = referred.referred_by_id
+                WHERE referred.active AND referred.referral_date >= %(first_event)s""",
+            **params,
+        )
+
+    def _care_events_relationship_gap(self, params):
+        # Once per tier assignment, from the customer's last tier move.
         return SQL(
             """SELECT c.id AS partner_id, NULL::int AS contact_id,
                       COALESCE(moved.last_date, (c.create_date AT TIME ZONE 'UTC')::date) AS occurrence_date
@@ -499,6 +630,15 @@ SELECT DISTINCT e.partner_id, e.contact_id, e.occurrence_date,
                       < array_position(%(levels)s::varchar[], tier.target_relationship_level::varchar)""",
             levels=LEVEL_KEYS,
             **params,
+        )
+
+    def _care_events_expected_order(self, params):
+        # The second sale: the customer's expected next order date (its average interval between
+        # orders after the last one), once per expected date; the offset says how many days before.
+        return SQL(
+            """SELECT c.id AS partner_id, NULL::int AS contact_id, c.expected_next_order_date AS occurrence_date
+                 FROM customers c
+                WHERE c.expected_next_order_date IS NOT NULL"""
         )
 
     @api.model

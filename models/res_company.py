@@ -1,4 +1,13 @@
-from odoo import fields, models
+import logging
+from datetime import datetime, time, timedelta
+
+import holidays
+import pytz
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError, ValidationError
+
+_logger = logging.getLogger(__name__)
 
 
 class ResCompany(models.Model):
@@ -56,3 +65,194 @@ class ResCompany(models.Model):
         "CHECK(relationship_margin_low < relationship_margin_high)",
         "The low margin threshold must be below the high margin threshold.",
     )
+
+    # Public holidays, filled from the holidays library
+    public_holiday_country_id = fields.Many2one(
+        "res.country",
+        string="Public Holidays Of",
+        help="The country whose public holidays are filled in the company's calendar. Empty: the company's country.",
+    )
+    public_holiday_subdivision = fields.Char(
+        string="Subdivision",
+        help="Code of the state or province whose own public holidays are added, as the holidays library names "
+        "them, e.g. HK, CA or BY. Empty: the national holidays only.",
+    )
+
+    @api.constrains("public_holiday_country_id", "public_holiday_subdivision", "country_id")
+    def _check_public_holiday_subdivision(self):
+        for company in self.filtered("public_holiday_subdivision"):
+            country = company._public_holiday_country()
+            subdivisions = company._public_holiday_library(country.code).subdivisions if country else ()
+            if company.public_holiday_subdivision not in subdivisions:
+                raise ValidationError(
+                    self.env._(
+                        "%(subdivision)s is not a subdivision with public holidays of %(country)s; known ones: "
+                        "%(known)s.",
+                        subdivision=company.public_holiday_subdivision,
+                        country=country.name or "-",
+                        known=", ".join(subdivisions) or "-",
+                    )
+                )
+
+    def action_fill_public_holidays(self):
+        """Fill the companies' public holidays of this year and the next."""
+        year = fields.Date.context_today(self).year
+        created = self._fill_public_holidays([year, year + 1])
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "success",
+                "message": self.env._("Public holidays added: %(count)s", count=len(created)),
+                "next": {"type": "ir.actions.act_window_close"},
+            },
+        }
+
+    @api.model
+    def _cron_fill_public_holidays(self):
+        """Yearly: the public holidays of this year and the next, for every company with a country."""
+        year = fields.Date.context_today(self).year
+        companies = self.search([]).filtered(lambda company: company._public_holiday_country())  # pylint: disable=no-search-all
+        for company in companies:
+            try:
+                with self.env.cr.savepoint():
+                    company._fill_public_holidays([year, year + 1])
+            except UserError as error:
+                # a country the library does not know: the others are filled all the same
+                _logger.warning("Public holidays of %s not filled: %s", company.name, error)
+
+    def _public_holiday_country(self):
+        self.ensure_one()
+        return self.public_holiday_country_id or self.country_id
+
+    @api.model
+    def _public_holiday_library(self, country_code, **kwargs):
+        """The holidays library's calendar of a country (``kwargs``: years, subdiv, language)."""
+        try:
+            return holidays.country_holidays(country_code, **kwargs)
+        except NotImplementedError as error:
+            raise UserError(
+                self.env._(
+                    "The holidays library does not know the public holidays of %(country)s.", country=country_code
+                )
+            ) from error
+
+    def _fill_public_holidays(self, years):
+        """Create the public holidays of ``years`` from the holidays library, in each company's
+        calendar, as Odoo keeps them: leaves without a resource. A day already covered by a public
+        holiday of the company (filled before, or entered by hand) is left as it is, so a second
+        run adds nothing. Names are in the company's language; each holiday is tied to its identity
+        in the library (``customer.care.holiday``), which care rules pick. Returns the new leaves."""
+        created = self.env["resource.calendar.leaves"]
+        for company in self:
+            created |= company._fill_company_public_holidays(years)
+        return created
+
+    def _fill_company_public_holidays(self, years):
+        self.ensure_one()
+        country = self._public_holiday_country()
+        if not country:
+            raise UserError(
+                self.env._("Set the country of %(company)s to fill its public holidays.", company=self.name)
+            )
+        calendar = self.resource_calendar_id
+        tz = pytz.timezone(calendar.tz or "UTC")  # the timezone the care rules read the holidays in
+        subdiv = self.public_holiday_subdivision or None
+        library = self._public_holiday_library(country.code, years=years, subdiv=subdiv)
+        if not library:
+            return self.env["resource.calendar.leaves"]
+
+        own_lang = library.default_language
+
+        def names_in(lang):
+            """Per day, the names of its holidays in ``lang`` (the library's own language when it has not
+            got that one), in the library's order, which is the same in every language."""
+            supported = library.supported_languages
+            lang = next((code for code in (lang, (lang or "").split("_")[0]) if code in supported), own_lang)
+            translated = self._public_holiday_library(country.code, years=years, subdiv=subdiv, language=lang)
+            return {day: translated.get_list(day) for day in library}
+
+        # The identity of a holiday: its name in the library's own language, without the labels of
+        # observed (补假) or estimated days, so that Spring Festival's extra days are Spring Festival.
+        labels = [
+            label.split("%s")
+            for label in (library.observed_estimated_label, library.observed_label, library.estimated_label)
+            if label and "%s" in label
+        ]
+
+        def identity(name):
+            for prefix, suffix in labels:
+                if name.startswith(prefix) and name.endswith(suffix) and len(name) > len(prefix) + len(suffix):
+                    return name[len(prefix) : len(name) - len(suffix)]
+            return name
+
+        own_names = names_in(own_lang)
+        company_lang = self.partner_id.lang or self.env.lang or "en_US"
+        names_by_lang = {lang: names_in(lang) for lang in {*self._public_holiday_langs(), company_lang}}
+        local_names = names_by_lang[company_lang]
+
+        # Days that already have a public holiday of the company stay as they are.
+        first, last = min(library), max(library)
+        Leave = self.env["resource.calendar.leaves"]
+        existing = Leave.search(
+            [
+                ("company_id", "=", self.id),
+                ("resource_id", "=", False),
+                ("calendar_id", "in", [calendar.id, False]),
+                ("date_from", "<", self._public_holiday_bound(last + timedelta(days=1), tz)),
+                ("date_to", ">", self._public_holiday_bound(first, tz)),
+            ]
+        )
+        covered = set()
+        for leave in existing:
+            day = pytz.utc.localize(leave.date_from).astimezone(tz).date()
+            end = pytz.utc.localize(leave.date_to - timedelta(seconds=1)).astimezone(tz).date()
+            while day <= end:
+                covered.add(day)
+                day += timedelta(days=1)
+
+        # One leave per run of consecutive days of the same holiday.
+        runs = []
+        for day in sorted(set(library) - covered):
+            for own, local in zip(own_names[day], local_names[day], strict=True):
+                previous = next((run for run in runs if run[3] == own and run[1] == day - timedelta(days=1)), None)
+                if previous:
+                    previous[1] = day
+                else:
+                    runs.append([day, day, local, own])
+        if not runs:
+            return Leave
+        # The identities' names in every installed language, from a day of the holiday itself
+        # rather than one of its observed days when there is one.
+        codes = {identity(own) for *_days, _local, own in runs}
+        translations = {}
+        for exact in (True, False):
+            for day in sorted(library):
+                for index, own in enumerate(own_names[day]):
+                    code = identity(own)
+                    if code in codes and code not in translations and (own == code or not exact):
+                        translations[code] = {lang: names[day][index] for lang, names in names_by_lang.items()}
+        holidays_by_code = self.env["customer.care.holiday"]._ensure_identities(country, translations)
+        return Leave.create(
+            [
+                {
+                    "name": local,
+                    "company_id": self.id,
+                    "calendar_id": calendar.id,
+                    "date_from": self._public_holiday_bound(first_day, tz),
+                    "date_to": self._public_holiday_bound(last_day + timedelta(days=1), tz) - timedelta(seconds=1),
+                    "time_type": "leave",
+                    "care_holiday_id": holidays_by_code[identity(own)].id,
+                }
+                for first_day, last_day, local, own in runs
+            ]
+        )
+
+    @api.model
+    def _public_holiday_langs(self):
+        return [code for code, _name in self.env["res.lang"].get_installed()]
+
+    @api.model
+    def _public_holiday_bound(self, day, tz):
+        """The UTC time, as Odoo stores it, of midnight at the start of ``day`` in ``tz``."""
+        return tz.localize(datetime.combine(day, time.min)).astimezone(pytz.utc).replace(tzinfo=None)

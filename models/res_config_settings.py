@@ -16,3 +16,9 @@ class ResConfigSettings(models.TransientModel):
     visit_road_factor = fields.Float(related="company_id.visit_road_factor", readonly=False)
     visit_travel_speed = fields.Float(related="company_id.visit_travel_speed", readonly=False)
     visit_checkin_distance = fields.Integer(related="company_id.visit_checkin_distance", readonly=False)
+    public_holiday_country_id = fields.Many2one(related="company_id.public_holiday_country_id", readonly=False)
+    public_holiday_subdivision = fields.Char(related="company_id.public_holiday_subdivision", readonly=False)
+
+    def action_fill_public_holidays(self):
+        self.ensure_one()
+        return self.company_id.action_fill_public_holidays()

@@ -169,6 +169,11 @@ class ResPartner(models.Model):
 
     # Care: the personal facts care rules greet, and how the customer wants to be reached.
     birthday = fields.Date(help="Of a contact person: care rules greet on it.")
+    birthday_lunar = fields.Boolean(
+        string="Lunar Birthday",
+        help="The contact keeps the birthday by the lunar calendar (农历生日): care rules greet on the day of "
+        "the same lunar month and day each year (the birth date above stays the solar date of birth).",
+    )
     founding_date = fields.Date(
         help="Of a company: care rules celebrate its anniversary (the first order date when empty)."
     )
