@@ -197,6 +197,40 @@ class TestVisitRoutes(CustomerRelationshipCase):
         [[rate]] = self.Visit._read_group([("id", "in", visits.ids)], [], ["checkin_on_site_rate:avg"])
         self.assertAlmostEqual(rate, 100 / 3, places=2)
 
+    def test_route_sheet_legs_and_day_total(self):
+        first, second = self._located("Sheet Co", SHANGHAI_POINTS[:2])
+        nowhere = self._create_customers("Sheet Nowhere Co")
+        visits = self.Visit.create(
+            [
+                {
+                    "partner_id": partner.id,
+                    "user_id": self.salesman.id,
+                    "company_id": self.company.id,
+                    "planned_start": start,
+                }
+                for partner, start in (
+                    (first, datetime(2026, 6, 16, 1)),  # 09:00, 10:30 and 12:00 in Shanghai
+                    (second, datetime(2026, 6, 16, 2, 30)),
+                    (nowhere, datetime(2026, 6, 16, 4)),
+                )
+            ]
+        )
+        html = (
+            self.env["ir.actions.report"]
+            .with_user(self.salesman)
+            .with_context(tz="Asia/Shanghai")
+            ._render_qweb_html("customer_relationship.customer_visit_route_sheet_report", visits.ids)[0]
+            .decode()
+        )
+        km = self._km(first | second)
+        self.assertIn(f"{km:.1f}</span> km", html)
+        self.assertIn("No location: distance unknown", html)
+        self.assertIn("Day Total:", html)
+        total = html[html.index("Day Total:") :]
+        self.assertIn("<span>3</span> stops", total)
+        self.assertIn("09:00", total)
+        self.assertIn("13:00", total, "the last visit ends an hour after 12:00")
+
     def test_zh_cn_terms(self):
         chinese = {
             entry.msgid: entry.msgstr for entry in polib.pofile(str(Path(__file__).parent.parent / "i18n/zh_CN.po"))
