@@ -232,12 +232,26 @@ class CustomerCareRule(models.Model):
     def _care_required_settings(self):
         """(field, value, field it then requires, message with %(rule)s): what a rule's choices call
         for. An addon adding an action or a responsible adds its line here."""
-        _ = self.env._
         return [
-            ("action", "email", "mail_template_id", _("Care rule %(rule)s sends an e-mail: choose its template.")),
-            ("action", "sms", "sms_template_id", _("Care rule %(rule)s sends an SMS: choose its template.")),
-            ("action", "activity", "activity_type_id", _("Care rule %(rule)s schedules an activity: choose its type.")),
-            ("responsible", "user", "user_id", _("Care rule %(rule)s is assigned to a fixed user: choose the user.")),
+            (
+                "action",
+                "email",
+                "mail_template_id",
+                self.env._("Care rule %(rule)s sends an e-mail: choose its template."),
+            ),
+            ("action", "sms", "sms_template_id", self.env._("Care rule %(rule)s sends an SMS: choose its template.")),
+            (
+                "action",
+                "activity",
+                "activity_type_id",
+                self.env._("Care rule %(rule)s schedules an activity: choose its type."),
+            ),
+            (
+                "responsible",
+                "user",
+                "user_id",
+                self.env._("Care rule %(rule)s is assigned to a fixed user: choose the user."),
+            ),
         ]
 
     def write(self, vals):

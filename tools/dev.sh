@@ -99,7 +99,8 @@ ensure_venv() {
   "$PY" -m pip install -q "${RUNTIME_PIP_PACKAGES[@]}"
   # The addon's own Python libraries: the manifest's external_dependencies (PyPI names).
   mapfile -t addon_packages < <(addon_pip_packages)
-  if ((${#addon_packages[@]})); then "$PY" -m pip install -q "${addon_packages[@]}"; fi
+  # Within Odoo's pins: ortools would otherwise upgrade python-dateutil under Odoo.
+  if ((${#addon_packages[@]})); then "$PY" -m pip install -q -c "$ODOO_SRC/requirements.txt" "${addon_packages[@]}"; fi
   echo "$want" >"$stamp"
 }
 
