@@ -80,6 +80,18 @@ class CustomerRelationshipDemo(models.AbstractModel):
     _description = "Customer Relationship Demo Data"
 
     @api.model
+    def _register_demo_visits(self):
+        """Give each demo visit an external id of the addon. A visit forbids deleting its customer:
+        uninstalling the addon then deletes the demo visits before the demo customers."""
+        visits = self.env["customer.visit"].with_context(active_test=False).search([])
+        self.env["ir.model.data"]._update_xmlids(
+            [
+                {"xml_id": f"customer_relationship.demo_visit_{visit.id}", "record": visit, "noupdate": True}
+                for visit in visits
+            ]
+        )
+
+    @api.model
     def _create_demo_sales(self):
         """Orders, tier history, relationship levels, visits, referrals and losses."""
         company = self.env.ref("base.main_company")

@@ -4,6 +4,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.fields import Domain
 from odoo.tools import SQL
+from odoo.tools.safe_eval import safe_eval
 
 from .customer_tier import RELATIONSHIP_LEVELS
 
@@ -161,7 +162,9 @@ class ResPartner(models.Model):
     visit_due_date = fields.Date(
         compute="_compute_visit_dates", help="Last contact plus the contact interval of the customer's tier."
     )
+    # "Due for contact", not "visit overdue": overdue visits are planned visits past their time.
     visit_overdue = fields.Boolean(
+        string="Due for Contact",
         compute="_compute_visit_dates",
         search="_search_visit_overdue",
         help="Not contacted within the contact interval of its tier (or never contacted).",
@@ -305,11 +308,17 @@ class ResPartner(models.Model):
     def _read_group_orderby(self, order, groupby_terms, query):
         # The ORM orders a selection's groups by their stored key (Accountable, Basic, Proactive):
         # order a ladder's groups by the position of the key in the selection instead, for
-        # pivots, graphs, grouped lists and kanban columns alike.
+        # pivots, graphs, grouped lists and kanban columns alike. Tiers need nothing here: the ORM
+        # orders a many2one's groups by its comodel's order (the tier's sequence).
         ladders = {spec: groupby_terms[spec] for spec in LADDER_FIELDS if spec in groupby_terms}
         for spec, term in ladders.items():
             keys = self._fields[spec].get_values(self.env)
-            groupby_terms[spec] = SQL("array_position(%s::text[], %s::text)", keys, term)
+            # The term must stay intact, uncast, in the expression: with GROUPING SETS (a pivot's
+            # rows and columns in one query) PostgreSQL only sees NULL in the rows of the sets
+            # without this field if it recognises the grouped expression; a cast (`::text` over
+            # the company-dependent `::VARCHAR`) hides it, and the other sets' rows, the tiers
+            # included, came out in the order of some customer's lifecycle.
+            groupby_terms[spec] = SQL("array_position(%s::varchar[], %s)", keys, term)
         try:
             return super()._read_group_orderby(order, groupby_terms, query)
         finally:
@@ -485,6 +494,16 @@ class ResPartner(models.Model):
                     customers=", ".join(visited.mapped("display_name")),
                 )
             )
+
+    @api.model
+    def action_open_customers(self):
+        """The Customers menu. A salesperson who sees only their own customers opens on them, under
+        a "My Customers" facet they can remove; those who see every customer open on all of them."""
+        action = self.env["ir.actions.act_window"]._for_xml_id("customer_relationship.res_partner_customer_action")
+        if not self.env.user.has_group("customer_relationship.group_customer_relationship_user_all"):
+            context = safe_eval(action.get("context") or "{}", {"uid": self.env.uid})
+            action["context"] = {**context, "search_default_my_customers": 1}
+        return action
 
     def action_view_visits(self):
         self.ensure_one()

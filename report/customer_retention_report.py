@@ -119,7 +119,8 @@ class CustomerRetentionReport(models.Model):
     def _read_group_select(self, aggregate_spec, query):
         """A group over several months gives the figures of its period, not sums of monthly ones:
         the customers active at the start of its first month and at the end of its last month,
-        the distinct customers churned or won back in it, and the rates as ratios of these."""
+        those of the start gone by the end (churned) or there at both (retained), those of the end
+        who were neither there at the start nor new (won back), and the rates as ratios of these."""
         fname, __, func = aggregate_spec.partition(":")
         if fname in RETENTION_RATES:
             numerator, denominator = RETENTION_RATES[fname]
@@ -138,46 +139,45 @@ class CustomerRetentionReport(models.Model):
         def column(name):
             return self._field_to_sql(self._table, name, query)
 
-        flag = SQL("%s = 1", column(fname))
-        if fname in ("churned_count", "reactivated_count"):
-            # a customer who churns twice in the period is one churned customer
-            return SQL("COUNT(DISTINCT (%s, %s)) FILTER (WHERE %s)", column("company_id"), column("partner_id"), flag)
+        start = self._edge_customers_sql("active_start_count", "MIN", query)
+        end = self._edge_customers_sql("active_end_count", "MAX", query)
         if fname == "active_start_count":
-            return SQL(
-                "(SELECT COUNT(*) FROM (%s) AS period_start)",
-                self._edge_customers_sql("active_start_count", "MIN", query),
-            )
+            return SQL("(SELECT COUNT(*) FROM (%s) AS period_start)", start)
         if fname == "active_end_count":
-            return SQL(
-                "(SELECT COUNT(*) FROM (%s) AS period_end)", self._edge_customers_sql("active_end_count", "MAX", query)
-            )
+            return SQL("(SELECT COUNT(*) FROM (%s) AS period_end)", end)
         if fname == "retained_count":
             # active at the start of the period and still at its end
-            return SQL(
-                "(SELECT COUNT(*) FROM (%s INTERSECT %s) AS period_retained)",
-                self._edge_customers_sql("active_start_count", "MIN", query),
-                self._edge_customers_sql("active_end_count", "MAX", query),
-            )
+            return SQL("(SELECT COUNT(*) FROM (%s INTERSECT %s) AS period_retained)", start, end)
+        if fname == "churned_count":
+            # active at the start and not at the end: a customer who lapses and comes back within
+            # the period is retained, as within a month, so that start - churned + won back + new
+            # still active = end, and churn and retention rates add up to 100%
+            return SQL("(SELECT COUNT(*) FROM (%s EXCEPT %s) AS period_churned)", start, end)
+        if fname == "reactivated_count":
+            # active at the end, not at the start, and not new in the period
+            new = self._edge_customers_sql("new_count", None, query)
+            return SQL("(SELECT COUNT(*) FROM (%s EXCEPT %s EXCEPT %s) AS period_won_back)", end, start, new)
         return SQL("SUM(%s)", column(fname))
 
     def _edge_customers_sql(self, flag_field, edge, query):
         """SELECT of the customers ("company-partner" texts) of a group's rows with ``flag_field``
-        set, in the group's first (edge MIN) or last (MAX) month. The array of "month
-        company-partner" texts and MIN/MAX read only the outer query's columns, so PostgreSQL
+        set, in the group's first (edge MIN) or last (MAX) month, or in any (edge None). The array
+        of "month company-partner" texts and MIN/MAX read only the outer query's columns, so PostgreSQL
         aggregates them over the outer group, and builds each array once for all its uses."""
         month, company, partner, flag = (
             self._field_to_sql(self._table, name, query) for name in ("month", "company_id", "partner_id", flag_field)
         )
+        in_edge_month = SQL("split_part(edge.key, ' ', 1) = %s(%s)::text", SQL(edge), month) if edge else SQL("TRUE")
         return SQL(
             """SELECT split_part(edge.key, ' ', 2)
                  FROM unnest(ARRAY_AGG(%(month)s::text || ' ' || %(company)s || '-' || %(partner)s)
                              FILTER (WHERE %(flag)s = 1)) AS edge(key)
-                WHERE split_part(edge.key, ' ', 1) = %(edge)s(%(month)s)::text""",
+                WHERE %(in_edge_month)s""",
             month=month,
             company=company,
             partner=partner,
             flag=flag,
-            edge=SQL(edge),
+            in_edge_month=in_edge_month,
         )
 
     @api.model

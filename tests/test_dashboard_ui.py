@@ -63,6 +63,10 @@ class TestDashboardUi(HttpCase):
             login=self.salesman.login,
         )
 
+    def test_customers_menu_opens_on_own_customers_for_a_salesperson(self):
+        self.start_tour("/odoo", "customer_customers_menu_salesperson_tour", login=self.salesman.login)
+        self.start_tour("/odoo", "customer_customers_menu_manager_tour", login="admin")
+
     def test_recompute_preview(self):
         """A customer who ordered and was never classified: the preview counts it when the
         dialog opens, and Apply classifies it as shown."""

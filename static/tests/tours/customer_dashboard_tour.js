@@ -7,7 +7,7 @@ import { registry } from "@web/core/registry";
 const TILES = [
     { tile: ".o_dashboard_tier:first", title: "customers", facet: "Tier" },
     { tile: ".o_dashboard_overdue_visits", title: "Overdue visits", facet: "Overdue" },
-    { tile: ".o_dashboard_overdue_contacts", title: "Customers due for contact", facet: "Visit Overdue" },
+    { tile: ".o_dashboard_overdue_contacts", title: "Customers due for contact", facet: "Due for Contact" },
     { tile: ".o_dashboard_care_due", title: "Care actions due this week", facet: "Due This Week" },
     { tile: ".o_dashboard_relationship_gap", title: "Relationships below target", facet: "Relationship Below Target" },
 ];

@@ -59,6 +59,10 @@ registry.category("web_tour.tours").add("customer_visit_tour", {
             trigger: ".modal .o_field_widget[name=notes].o_field_invalid",
         },
         {
+            content: "The notification names the field to fill",
+            trigger: ".o_notification:contains(Missing required fields):contains(Notes)",
+        },
+        {
             content: "Write the visit notes",
             trigger: ".modal .o_field_widget[name=notes] .odoo-editor-editable",
             run: "editor The buyer asked for our new price list.",
