@@ -20,3 +20,4 @@ from . import test_relationship_level
 from . import test_ui
 from . import test_dashboard_ui
 from . import test_ladders
+from . import test_pareto

@@ -1,3 +1,6 @@
+from datetime import datetime, time
+
+from odoo import fields
 from odoo.tests import HttpCase, tagged
 
 from ..models.customer_tier import RELATIONSHIP_LEVELS
@@ -62,6 +65,52 @@ class TestLadders(CustomerRelationshipCase):
         self.assertEqual([group["relationship_level"] for group in by_tier_level], LEVEL_KEYS)
         self.assertEqual(sum(group["__count"] for group in by_level), len(self.customers))
 
+    def test_tiers_group_in_sequence_order(self):
+        """Tier Analysis (a pivot of tiers by lifecycle), its graph, a grouped list and the kanban
+        columns list the tiers best first, whatever their names and creation order."""
+        Partner = self.env["res.partner"].with_company(self.company)
+        # Created worst first and named against the alphabet: only the sequence gives the order.
+        base, middle, zenith = self.env["customer.tier"].create(
+            [
+                {"name": "Aa Base", "code": "B", "sequence": 3, "share_limit": 100, "company_id": self.company.id},
+                {"name": "Bb Middle", "code": "M", "sequence": 2, "share_limit": 90, "company_id": self.company.id},
+                {"name": "Cc Zenith", "code": "Z", "sequence": 1, "share_limit": 50, "company_id": self.company.id},
+            ]
+        )
+        expected = [zenith.id, middle.id, base.id]
+        tiers = [base, zenith, middle, base, zenith, middle, base, zenith]
+        for customer, tier in zip(self.customers, tiers, strict=True):
+            customer.customer_tier_id = tier
+
+        def tier_ids(groups):
+            return [group["customer_tier_id"][0] for group in groups]
+
+        # The pivot's call, as the web client makes it (the columns' set before the rows').
+        _total, by_lifecycle, by_tier, by_tier_lifecycle = Partner.formatted_read_grouping_sets(
+            self.domain,
+            [[], ["customer_lifecycle"], ["customer_tier_id"], ["customer_tier_id", "customer_lifecycle"]],
+            ["customer_value:sum", "__count"],
+        )
+        self.assertEqual(tier_ids(by_tier), expected)
+        self.assertEqual([group["__count"] for group in by_tier], [3, 2, 3])
+        cells = [(group["customer_lifecycle"], group["customer_tier_id"][0]) for group in by_tier_lifecycle]
+        self.assertEqual(
+            cells, sorted(cells, key=lambda cell: (LIFECYCLE_KEYS.index(cell[0]), expected.index(cell[1])))
+        )
+        self.assertEqual([group["customer_lifecycle"] for group in by_lifecycle], LIFECYCLE_KEYS)
+        for aggregates in (["__count"], ["customer_value:sum"]):
+            with self.subTest(aggregates=aggregates):
+                # a graph
+                groups = Partner.formatted_read_group(self.domain, ["customer_tier_id"], aggregates)
+                self.assertEqual(tier_ids(groups), expected)
+        # a grouped list or the kanban columns, and descending when the user sorts the other way
+        groups = Partner.with_context(read_group_expand=True).web_read_group(self.domain, ["customer_tier_id"])
+        self.assertEqual(tier_ids(groups["groups"]), expected)
+        groups = Partner.formatted_read_group(
+            self.domain, ["customer_tier_id"], ["__count"], order="customer_tier_id desc"
+        )
+        self.assertEqual(tier_ids(groups), expected[::-1])
+
     def test_rfm_segments_use_no_lifecycle_word(self):
         """A card or a list never reads "At Risk" twice with two meanings, in English or Chinese."""
         self.env["res.lang"]._activate_lang("zh_CN")
@@ -117,7 +166,7 @@ class TestLadders(CustomerRelationshipCase):
         self.customers[0].customer_tier_id = diamond
         self.assertEqual(panel(), [("Diamond", 1), ("Zenith", 2), ("Middle", 2), ("Base", 3)])
 
-        # The visits' calendar, list and kanban have the same panel.
+        # The visits' list and kanban have the same panel (not the calendar: it would squeeze the grid).
         Visit = self.env["customer.visit"].with_company(self.company)
         visits = Visit.create(
             [
@@ -183,8 +232,11 @@ class TestLaddersUi(HttpCase):
         self.start_tour("/odoo", "customer_relationship_ladders_tour", login="admin")
 
     def test_visit_calendar_tiers_panel(self):
-        """In a browser: the visits calendar lists the configured tiers in a panel, in their order
-        (the calendar's own filters would sort them by name)."""
+        """In a browser at 1440 px: the visits calendar's week grid takes the screen (its day names
+        apart, its events titled with their customer), with no tiers search panel beside it; the
+        visits list and kanban list the configured tiers in their order (the calendar's own
+        filters would sort them by name, so the calendar has none: its events take the tier's
+        colour)."""
         company = self.env.company
         # Named against the alphabet: only the sequence puts Zinc before Amber.
         zinc, amber = self.env["customer.tier"].create(
@@ -205,8 +257,13 @@ class TestLaddersUi(HttpCase):
         first.customer_tier_id = amber
         second.customer_tier_id = zinc
         admin = self.env.ref("base.user_admin")
+        # Today, at two hours apart: both in the week shown, side by side with nothing.
+        today = fields.Date.context_today(self.env["customer.visit"].with_user(admin))
         self.env["customer.visit"].create(
-            [{"partner_id": partner.id, "user_id": admin.id} for partner in (first, second)]
+            [
+                {"partner_id": partner.id, "user_id": admin.id, "planned_start": datetime.combine(today, time(hour))}
+                for partner, hour in ((first, 9), (second, 13))
+            ]
         )
         self.start_tour(
             "/odoo/action-customer_relationship.customer_visit_action?view_type=calendar",

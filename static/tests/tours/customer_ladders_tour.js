@@ -131,6 +131,22 @@ registry.category("web_tour.tours").add("customer_relationship_ladders_tour", {
             },
         },
         {
+            content: "Open the tier analysis",
+            trigger: ".o_main_navbar [data-menu-xmlid='customer_relationship.customer_relationship_menu_reporting']",
+            run: "click",
+        },
+        {
+            trigger: ".dropdown-item[data-menu-xmlid='customer_relationship.res_partner_tier_analysis_menu']",
+            run: "click",
+        },
+        {
+            content: "The tier analysis lists its tiers best first, beside its lifecycle columns",
+            trigger: ".o_pivot thead th.o_pivot_header_cell_closed:contains(Active)",
+            run() {
+                assertLadderOrder(".o_pivot tbody th.o_pivot_header_cell_closed", TIERS, "Tier analysis rows");
+            },
+        },
+        {
             content: "Open the lost customers",
             trigger: ".o_main_navbar [data-menu-xmlid='customer_relationship.customer_relationship_menu_reporting']",
             run: "click",
@@ -181,13 +197,77 @@ registry.category("web_tour.tours").add("customer_relationship_ladders_tour", {
     ],
 });
 
+/** Throws unless the visits' week grid uses most of the screen and its day names do not overlap. */
+function assertCalendarUsable() {
+    const grid = document.querySelector(".o_calendar_view .o_calendar_widget");
+    const width = grid.getBoundingClientRect().width;
+    // The app's own filter side panel (about 300 px) is all that may stand beside the grid.
+    if (width < window.innerWidth * 0.7) {
+        throw new Error(`The week grid is ${Math.round(width)}px wide at ${window.innerWidth}px`);
+    }
+    const days = [...grid.querySelectorAll(".fc-col-header-cell .o_cw_day_name")];
+    if (days.length !== 7) {
+        throw new Error(`${days.length} day headers instead of 7`);
+    }
+    // Each day's name stays inside its own column header: no overlap with the next one.
+    const overflowing = days.filter((day) => {
+        const name = day.getBoundingClientRect();
+        const cell = day.closest(".fc-col-header-cell").getBoundingClientRect();
+        return name.left < cell.left - 1 || name.right > cell.right + 1;
+    });
+    if (overflowing.length) {
+        throw new Error(`Day headers overlap: ${days.map((day) => day.textContent.trim()).join(" | ")}`);
+    }
+}
+
 registry.category("web_tour.tours").add("customer_relationship_visit_tiers_tour", {
     steps: () => [
         {
-            content: "The visits calendar shows the tiers panel, best tier first",
+            content: "The visits calendar takes the screen's width, without the tiers search panel",
             trigger:
-                ".o_calendar_view:has(.o_calendar_renderer)" +
-                " .o_search_panel .o_search_panel_filter_value:contains(Ladder Amber Tier)",
+                ".o_calendar_view:not(:has(.o_search_panel))" +
+                " .o_calendar_widget .fc-timegrid-event .o_event_title:contains(Ladder Tour A)",
+            run() {
+                assertCalendarUsable();
+            },
+        },
+        {
+            content: "Its events show their customer, not only their time",
+            trigger: ".o_calendar_widget .fc-timegrid-event .o_event_title:contains(Ladder Tour B)",
+            run() {
+                const titles = [...document.querySelectorAll(".fc-timegrid-event .o_event_title")].filter((title) =>
+                    title.textContent.includes("Ladder Tour")
+                );
+                const hidden = titles.filter((title) => title.getBoundingClientRect().width < 80);
+                if (titles.length !== 2 || hidden.length) {
+                    throw new Error(`Event titles squeezed: ${titles.map((title) => title.clientWidth).join(", ")}`);
+                }
+            },
+        },
+        {
+            content: "Switch to the list",
+            trigger: ".o_switch_view.o_list",
+            run: "click",
+        },
+        {
+            content: "The list has the tiers panel, best tier first",
+            trigger: ".o_list_view .o_search_panel .o_search_panel_filter_value:contains(Ladder Amber Tier)",
+            run() {
+                assertLadderOrder(
+                    ".o_search_panel .o_search_panel_label_title",
+                    ["Ladder Zinc Tier", "Ladder Amber Tier"],
+                    "Tier panel values"
+                );
+            },
+        },
+        {
+            content: "Switch to the kanban",
+            trigger: ".o_switch_view.o_kanban",
+            run: "click",
+        },
+        {
+            content: "The kanban has the same panel, in the same order",
+            trigger: ".o_kanban_view .o_search_panel .o_search_panel_filter_value:contains(Ladder Amber Tier)",
             run() {
                 assertLadderOrder(
                     ".o_search_panel .o_search_panel_label_title",
