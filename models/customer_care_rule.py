@@ -232,26 +232,16 @@ class CustomerCareRule(models.Model):
     def _care_required_settings(self):
         """(field, value, field it then requires, message with %(rule)s): what a rule's choices call
         for. An addon adding an action or a responsible adds its line here."""
+        # The messages first: the string extractor misreads translated calls inside a tuple.
+        email = self.env._("Care rule %(rule)s sends an e-mail: choose its template.")
+        sms = self.env._("Care rule %(rule)s sends an SMS: choose its template.")
+        activity = self.env._("Care rule %(rule)s schedules an activity: choose its type.")
+        fixed_user = self.env._("Care rule %(rule)s is assigned to a fixed user: choose the user.")
         return [
-            (
-                "action",
-                "email",
-                "mail_template_id",
-                self.env._("Care rule %(rule)s sends an e-mail: choose its template."),
-            ),
-            ("action", "sms", "sms_template_id", self.env._("Care rule %(rule)s sends an SMS: choose its template.")),
-            (
-                "action",
-                "activity",
-                "activity_type_id",
-                self.env._("Care rule %(rule)s schedules an activity: choose its type."),
-            ),
-            (
-                "responsible",
-                "user",
-                "user_id",
-                self.env._("Care rule %(rule)s is assigned to a fixed user: choose the user."),
-            ),
+            ("action", "email", "mail_template_id", email),
+            ("action", "sms", "sms_template_id", sms),
+            ("action", "activity", "activity_type_id", activity),
+            ("responsible", "user", "user_id", fixed_user),
         ]
 
     def write(self, vals):
