@@ -13,7 +13,5 @@ class CustomerVisitPlanLine(models.TransientModel):
     planned_start = fields.Datetime(string="Planned For")
     distance_km = fields.Float(string="Distance (km)", digits=(16, 1), help="From the previous stop, by road.")
     travel_time = fields.Float(help="From the previous stop, in hours.")
-    no_location = fields.Boolean(
-        string="No Location", help="The customer has no coordinates: placed last in its day, travel time unknown."
-    )
+    no_location = fields.Boolean(help="The customer has no coordinates: placed last in its day, travel time unknown.")
     skip_reason = fields.Char(string="Skipped Because")
