@@ -268,10 +268,6 @@ cmd_upgrade_check() {
   git -C "$ADDON_DIR" archive "$PREVIOUS_RELEASE" | tar -x -C "$old/$ADDON"
   log "installing the previous release ($PREVIOUS_RELEASE) with demo data"
   odoo_bin -d "$db" --addons-path="$ODOO_SRC/addons,$old" -i "$ADDON" --with-demo --stop-after-init --log-level=warn
-  local count_data="SELECT (SELECT COUNT(*) FROM customer_tier), (SELECT COUNT(*) FROM customer_tier_history),
-    (SELECT COUNT(*) FROM customer_visit), (SELECT COUNT(*) FROM res_partner WHERE customer_tier_id IS NOT NULL),
-    (SELECT string_agg(relationship_level || ':' || n, ',' ORDER BY relationship_level) FROM
-       (SELECT relationship_level, COUNT(*) n FROM res_partner GROUP BY 1) levels)"
   # Data a user would have entered by then: relationship levels and done visits.
   psql -q -h 127.0.0.1 -U "$DB_USER" -d "$db" -c "
     UPDATE res_partner SET relationship_level = 'proactive'
@@ -279,7 +275,14 @@ cmd_upgrade_check() {
     INSERT INTO customer_visit (name, partner_id, user_id, company_id, visit_type, state, planned_start, done_date, notes)
     SELECT 'UPGRADE/' || id, id, 2, 1, 'on_site', 'done', NOW(), NOW(), '<p>Kept through the upgrade</p>'
       FROM res_partner WHERE customer_tier_id IS NOT NULL ORDER BY id LIMIT 10;"
-  local before after
+  # The customers there before the upgrade: the new release's demo data may add contacts.
+  local last_partner count_data before after
+  last_partner=$(psql -h 127.0.0.1 -U "$DB_USER" -d "$db" -tAc "SELECT MAX(id) FROM res_partner")
+  count_data="SELECT (SELECT COUNT(*) FROM customer_tier), (SELECT COUNT(*) FROM customer_tier_history),
+    (SELECT COUNT(*) FROM customer_visit),
+    (SELECT COUNT(*) FROM res_partner WHERE customer_tier_id IS NOT NULL AND id <= $last_partner),
+    (SELECT string_agg(relationship_level || ':' || n, ',' ORDER BY relationship_level) FROM
+       (SELECT relationship_level, COUNT(*) n FROM res_partner WHERE id <= $last_partner GROUP BY 1) levels)"
   before=$(psql -h 127.0.0.1 -U "$DB_USER" -d "$db" -tAc "$count_data")
   log "upgrading to this checkout"
   odoo_bin -d "$db" -u "$ADDON" --stop-after-init --log-level=warn
