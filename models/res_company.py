@@ -82,7 +82,7 @@ class ResCompany(models.Model):
     def _check_public_holiday_subdivision(self):
         for company in self.filtered("public_holiday_subdivision"):
             country = company._public_holiday_country()
-            subdivisions = company._public_holiday_library(country.code).subdivisions if country else ()
+            subdivisions = getattr(company._public_holiday_library(country.code), "subdivisions", ()) if country else ()
             if company.public_holiday_subdivision not in subdivisions:
                 raise ValidationError(
                     self.env._(
@@ -131,9 +131,11 @@ class ResCompany(models.Model):
         try:
             return holidays.country_holidays(country_code, **kwargs)
         except NotImplementedError as error:
+            country = self.env["res.country"].search([("code", "=", country_code)], limit=1)
             raise UserError(
                 self.env._(
-                    "The holidays library does not know the public holidays of %(country)s.", country=country_code
+                    "The holidays library does not know the public holidays of %(country)s.",
+                    country=country.name or country_code,
                 )
             ) from error
 
@@ -162,27 +164,37 @@ class ResCompany(models.Model):
         if not library:
             return self.env["resource.calendar.leaves"]
 
-        own_lang = library.default_language
+        own_lang = getattr(library, "default_language", None)
 
         def names_in(lang):
             """Per day, the names of its holidays in ``lang`` (the library's own language when it has not
             got that one), in the library's order, which is the same in every language."""
-            supported = library.supported_languages
+            supported = getattr(library, "supported_languages", None) or ()
             lang = next((code for code in (lang, (lang or "").split("_")[0]) if code in supported), own_lang)
             translated = self._public_holiday_library(country.code, years=years, subdiv=subdiv, language=lang)
             return {day: translated.get_list(day) for day in library}
 
         # The identity of a holiday: its name in the library's own language, without the labels of
         # observed (补假) or estimated days, so that Spring Festival's extra days are Spring Festival.
-        labels = [
-            label.split("%s")
-            for label in (library.observed_estimated_label, library.observed_label, library.estimated_label)
-            if label and "%s" in label
-        ]
+        # The labels are read with getattr: which of them a country's calendar has depends on the
+        # country and on the library's version (0.86's United States has no estimated labels).
+        def label_parts(*names):
+            labels = (getattr(library, name, None) for name in names)
+            return [tuple(label.split("%s", 1)) for label in labels if isinstance(label, str) and "%s" in label]
+
+        labels = label_parts("observed_estimated_label", "observed_label", "estimated_label")
+        # Days off given in exchange for a working weekend day (China's 调休) are no festival to greet.
+        substituted = label_parts("substituted_label")
+
+        def labelled(name, prefix, suffix):
+            return name.startswith(prefix) and name.endswith(suffix) and len(name) > len(prefix) + len(suffix)
 
         def identity(name):
+            """The holiday's identity, None for a substituted day off."""
+            if any(labelled(name, prefix, suffix) for prefix, suffix in substituted):
+                return None
             for prefix, suffix in labels:
-                if name.startswith(prefix) and name.endswith(suffix) and len(name) > len(prefix) + len(suffix):
+                if labelled(name, prefix, suffix):
                     return name[len(prefix) : len(name) - len(suffix)]
             return name
 
@@ -224,7 +236,7 @@ class ResCompany(models.Model):
             return Leave
         # The identities' names in every installed language, from a day of the holiday itself
         # rather than one of its observed days when there is one.
-        codes = {identity(own) for *_days, _local, own in runs}
+        codes = {identity(own) for *_days, _local, own in runs} - {None}
         translations = {}
         for exact in (True, False):
             for day in sorted(library):
@@ -242,7 +254,7 @@ class ResCompany(models.Model):
                     "date_from": self._public_holiday_bound(first_day, tz),
                     "date_to": self._public_holiday_bound(last_day + timedelta(days=1), tz) - timedelta(seconds=1),
                     "time_type": "leave",
-                    "care_holiday_id": holidays_by_code[identity(own)].id,
+                    "care_holiday_id": holidays_by_code[identity(own)].id if identity(own) else False,
                 }
                 for first_day, last_day, local, own in runs
             ]

@@ -20,5 +20,11 @@ class ResConfigSettings(models.TransientModel):
     public_holiday_subdivision = fields.Char(related="company_id.public_holiday_subdivision", readonly=False)
 
     def action_fill_public_holidays(self):
+        """Save the settings, as the Save button does, then fill: the button skips the settings'
+        save dialog (noSaveDialog), so a country chosen just before is the one filled, in one click."""
         self.ensure_one()
+        action = self.execute()
+        if action.get("tag") != "reload":
+            # a module to uninstall: its confirmation comes first
+            return action
         return self.company_id.action_fill_public_holidays()

@@ -5,8 +5,9 @@ import holidays
 import pytz
 from freezegun import freeze_time
 
-from odoo.exceptions import ValidationError
-from odoo.tests import tagged
+from odoo import fields
+from odoo.exceptions import UserError, ValidationError
+from odoo.tests import HttpCase, tagged
 from odoo.tools import SQL
 
 from ..models.customer_care_rule import TRIGGERS
@@ -92,6 +93,46 @@ class TestPublicHolidays(CustomerCareCase):
         with self.assertRaises(ValidationError):
             self.company.public_holiday_subdivision = "XX"
 
+    @freeze_time("2026-05-01")
+    def test_united_states_by_default_with_the_installed_library(self):
+        """The default settings: no holiday country, the company's country is the United States."""
+        self.company.country_id = self.env.ref("base.us")
+        self.company.partner_id.lang = "en_US"
+        action = self.company.action_fill_public_holidays()
+        self.assertEqual(action["params"]["type"], "success")
+        leaves = self._public_holidays()
+        days = {day: leave for leave in leaves for day in local_days(leave)}
+        self.assertEqual(set(days), set(holidays.country_holidays("US", years=[2026, 2027])))
+        # 4 July 2026 is a Saturday: observed on Friday 3rd, which is Independence Day all the same
+        independence = days[date(2026, 7, 4)].care_holiday_id
+        self.assertEqual((days[date(2026, 7, 4)].name, independence.name), ("Independence Day", "Independence Day"))
+        self.assertEqual(days[date(2026, 7, 3)].name, "Independence Day (observed)")
+        self.assertEqual(days[date(2026, 7, 3)].care_holiday_id, independence)
+        self.assertTrue(all(leave.care_holiday_id.country_id.code == "US" for leave in leaves))
+
+    def test_substituted_days_off_are_filled_but_no_holiday_to_greet(self):
+        self.env["res.lang"]._activate_lang("zh_CN")
+        self.company.partner_id.lang = "zh_CN"
+        created = self.company._fill_public_holidays([2026])
+        days = {day: leave for leave in created for day in local_days(leave)}
+        self.assertEqual(days[date(2026, 1, 1)].care_holiday_id.code, "元旦")
+        self.assertEqual(days[date(2026, 5, 1)].care_holiday_id.code, "劳动节")
+        # the days off given for a worked weekend day (调休) are in the calendar, with no identity
+        substituted = [date(2026, 1, 2), date(2026, 2, 20), date(2026, 2, 23), date(2026, 5, 5), date(2026, 10, 6)]
+        self.assertTrue(all(days[day].name.startswith("休息日") for day in substituted))
+        self.assertEqual(
+            {day for day, leave in days.items() if not leave.care_holiday_id}, {*substituted, date(2026, 10, 7)}
+        )
+        # so the care rules' Holidays picker does not offer them
+        names = self.env["customer.care.holiday"].search([("country_id.code", "=", "CN")]).mapped("code")
+        self.assertIn("春节", names)
+        self.assertFalse([name for name in names if "休息日" in name or "substituted" in name])
+
+    def test_a_country_the_library_does_not_cover_is_a_clear_error(self):
+        self.company.country_id = self.env.ref("base.xi")
+        with self.assertRaisesRegex(UserError, "does not know the public holidays of Northern Ireland"):
+            self.company.action_fill_public_holidays()
+
     def test_rule_picks_spring_festival_by_its_identity(self):
         self.company.partner_id.lang = "en_US"
         self.company._fill_public_holidays([2027])
@@ -113,6 +154,33 @@ class TestPublicHolidays(CustomerCareCase):
         by_name = self._rule(trigger="holiday", holiday_keyword="Mid-Autumn", lead_days=7)
         by_name._generate_actions(date(2027, 9, 10))
         self.assertEqual(self._actions(by_name, customer).mapped("occurrence_date"), [date(2027, 9, 15)])
+
+
+@tagged("post_install", "-at_install")
+class TestPublicHolidaysUi(HttpCase):
+    def test_fill_in_one_click_after_choosing_the_country(self):
+        """In Settings, choose China and click Fill Public Holidays: no save dialog, filled at once."""
+        company = self.env.ref("base.user_admin").company_id
+        company.write({"country_id": self.env.ref("base.us").id, "public_holiday_country_id": False})
+        Leave = self.env["resource.calendar.leaves"]
+        Leave.search([("company_id", "=", company.id), ("resource_id", "=", False)]).unlink()
+
+        self.start_tour("/odoo", "customer_public_holidays_tour", login="admin")
+
+        self.env.invalidate_all()
+        self.assertEqual(company.public_holiday_country_id, self.env.ref("base.cn"))
+        spring = Leave.search(
+            [
+                ("company_id", "=", company.id),
+                (
+                    "care_holiday_id",
+                    "=",
+                    self.env.ref("customer_relationship.customer_care_holiday_cn_spring_festival").id,
+                ),
+            ]
+        )
+        year = fields.Date.context_today(company).year
+        self.assertEqual(sorted({local_days(leave)[-1].year for leave in spring}), [year, year + 1])
 
 
 @tagged("post_install", "-at_install")
