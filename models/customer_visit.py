@@ -352,11 +352,16 @@ class CustomerVisit(models.Model):
     # ------------------------------------------------------------
 
     def _route_legs(self):
-        """For visits of one day in order: (visit, km, travel hours) from the previous stop, the
-        straight-line distance times the company's road factor at its speed (None without locations)."""
+        """For visits of one day in order: (visit, km, travel hours, stop) from the previous stop, the
+        straight-line distance times the company's road factor at its speed (None without locations).
+        Only on-site visits are stops: a call has no leg (False) and the next stop measures from the
+        previous on-site one; ``stop`` is False for calls and for the day's first stop."""
         company = self.company_id[:1] or self.env.company
         legs, previous = [], None
         for visit in self:
+            if visit.visit_type != "on_site":
+                legs.append((visit, False, False, False))
+                continue
             here = visit.partner_id
             km = None
             if (
@@ -367,7 +372,7 @@ class CustomerVisit(models.Model):
                 km = company.visit_road_factor * haversine_km(
                     previous.partner_latitude, previous.partner_longitude, here.partner_latitude, here.partner_longitude
                 )
-            legs.append((visit, km, km is not None and km / company.visit_travel_speed))
+            legs.append((visit, km, km is not None and km / company.visit_travel_speed, bool(previous)))
             previous = here
         return legs
 

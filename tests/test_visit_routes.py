@@ -6,8 +6,9 @@ import polib
 import pytz
 
 from odoo import Command
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import HttpCase, tagged
+from odoo.tools import format_date
 
 from ..models.customer_visit import haversine_km
 from .common import CustomerRelationshipCase
@@ -230,6 +231,102 @@ class TestVisitRoutes(CustomerRelationshipCase):
         self.assertIn("<span>3</span> stops", total)
         self.assertIn("09:00", total)
         self.assertIn("13:00", total, "the last visit ends an hour after 12:00")
+
+    def _route_sheet(self, visits):
+        return (
+            self.env["ir.actions.report"]
+            .with_user(self.salesman)
+            .with_context(tz="Asia/Shanghai")
+            ._render_qweb_html("customer_relationship.customer_visit_route_sheet_report", visits.ids)[0]
+            .decode()
+        )
+
+    def test_route_sheet_calls_are_no_stops(self):
+        first, second = self._located("Trip Co", SHANGHAI_POINTS[:2])
+        far = self._located("Call Co", HANGZHOU_POINTS[:1])
+        purpose = self.env["customer.visit.purpose"].create({"name": "Solve Problems"})
+        visits = self.Visit.create(
+            [
+                {
+                    "partner_id": partner.id,
+                    "user_id": self.salesman.id,
+                    "company_id": self.company.id,
+                    "planned_start": start,
+                    "visit_type": visit_type,
+                    "purpose_ids": [Command.set(purpose.ids)],
+                }
+                for partner, start, visit_type in (
+                    (first, datetime(2026, 6, 16, 1), "on_site"),
+                    (far, datetime(2026, 6, 16, 2, 30), "phone"),  # a call to Hangzhou between the two
+                    (second, datetime(2026, 6, 16, 4), "on_site"),
+                )
+            ]
+        )
+        html = self._route_sheet(visits)
+        # One leg: from the first customer to the second, the call in between travels nowhere.
+        self.assertEqual(html.count("From the Previous Stop"), 1)
+        km = self._km(first | second)
+        self.assertIn(f"{km:.1f}</span> km", html)
+        total = html[html.index("Day Total:") :]
+        self.assertIn("<span>2</span> stops", total)
+        self.assertIn("1 remote visit,", total)
+        self.assertIn(f"{km:.1f}</span> km", total)
+        self.assertIn("Phone</span><span>: Solve Problems", html, "no space before the colon")
+        # One on-site visit: "1 stop", in the singular.
+        total = self._route_sheet(visits[0])
+        self.assertIn("1 stop,", total[total.index("Day Total:") :])
+
+    def test_areas_fill_days_not_one_customer_a_day(self):
+        shanghai = self._located("Area Shanghai Co", SHANGHAI_POINTS[:3])
+        hangzhou = self._located("Area Hangzhou Co", HANGZHOU_POINTS[:3])
+        # Two weeks: ten working days for six customers in two areas 170 km apart.
+        wizard = self._plan(shanghai | hangzhou, MONDAY, MONDAY + timedelta(days=11))
+        self.assertFalse(wizard.line_ids.filtered("skip_reason"))
+        days = self._days(wizard)
+        self.assertEqual(len(days), 2, "one day per area")
+        self.assertEqual(list(days), [MONDAY, MONDAY + timedelta(days=1)], "the earliest days")
+        day_customers = [
+            self.env["res.partner"].concat(*(line.partner_id for line in lines)) for lines in days.values()
+        ]
+        self.assertCountEqual([set(customers) for customers in day_customers], [set(shanghai), set(hangzhou)])
+        for lines, customers in zip(days.values(), day_customers, strict=True):
+            shortest = min(self._km(order) for order in itertools.permutations(customers))
+            self.assertAlmostEqual(self._km(customers), shortest, places=3, msg="the day travels the least")
+            self.assertGreater(sum(line.distance_km for line in lines), 0)
+        self.assertIn(format_date(self.env, MONDAY), wizard.summary, "the user's date format")
+        self.assertNotIn("2026-06-15", wizard.summary)
+
+    def test_open_planned_visit_skipped_and_nothing_to_create(self):
+        overdue, in_range = self._located("Open Co", SHANGHAI_POINTS[:2])
+        self.Visit.create(
+            [
+                {
+                    "partner_id": partner.id,
+                    "user_id": self.salesman.id,
+                    "company_id": self.company.id,
+                    "planned_start": at,
+                }
+                for partner, at in ((overdue, datetime(2026, 6, 1, 2)), (in_range, datetime(2026, 6, 17, 2)))
+            ]
+        )
+        wizard = self._plan(overdue | in_range, MONDAY, MONDAY + timedelta(days=4))
+        self.assertFalse(wizard.line_ids.filtered("planned_start"), "no second visit")
+        reasons = dict(zip(wizard.line_ids.partner_id, wizard.line_ids.mapped("skip_reason"), strict=True))
+        self.assertIn(format_date(self.env, date(2026, 6, 1)), reasons[overdue])
+        self.assertIn("Already has a planned visit", reasons[in_range])
+        self.assertNotIn("2026-06", reasons[overdue], "the date in the user's format")
+        self.assertFalse(wizard.can_create, "Create Visits hidden")
+        count = self.Visit.search_count([])
+        with self.assertRaises(UserError):
+            wizard.action_create_visits()
+        self.assertEqual(self.Visit.search_count([]), count)
+
+    def test_skip_reason_date_in_user_format(self):
+        never = self._located("Closed Co", SHANGHAI_POINTS[:1], visit_open_from=6.0, visit_open_to=7.0)
+        wizard = self._plan(never, MONDAY, MONDAY + timedelta(days=1))
+        reason = wizard.line_ids.skip_reason
+        self.assertIn(format_date(self.env, MONDAY), reason)
+        self.assertNotIn("2026-06-15", reason)
 
     def test_zh_cn_terms(self):
         chinese = {

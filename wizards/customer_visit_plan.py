@@ -8,7 +8,7 @@ from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tools import float_round
+from odoo.tools import float_round, format_date
 
 from ..models.customer_visit import VISIT_TYPES, haversine_km
 
@@ -56,6 +56,7 @@ class CustomerVisitPlan(models.TransientModel):
     purpose_ids = fields.Many2many("customer.visit.purpose", string="Purposes")
     line_ids = fields.One2many("customer.visit.plan.line", "wizard_id", string="Preview")
     summary = fields.Html(compute="_compute_summary", sanitize=False)
+    can_create = fields.Boolean(compute="_compute_can_create")
 
     @api.depends("user_id", "date_to")
     def _compute_partner_ids(self):
@@ -65,6 +66,11 @@ class CustomerVisitPlan(models.TransientModel):
                 wizard.partner_ids = self.env["res.partner"].browse(context["active_ids"]).commercial_partner_id
             else:
                 wizard.partner_ids = wizard._due_customers()
+
+    @api.depends("line_ids.planned_start")
+    def _compute_can_create(self):
+        for wizard in self:
+            wizard.can_create = bool(wizard.line_ids.filtered("planned_start"))
 
     @api.depends("line_ids")
     def _compute_summary(self):
@@ -79,7 +85,7 @@ class CustomerVisitPlan(models.TransientModel):
                 rows.append(
                     Markup("<tr><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td></tr>")
                     % (
-                        fields.Date.to_string(day),
+                        self._format_day(day),
                         len(lines),
                         f"{sum(lines.mapped('distance_km')):.1f}",
                         self._format_hours(sum(lines.mapped("travel_time"))),
@@ -121,6 +127,7 @@ class CustomerVisitPlan(models.TransientModel):
             "view_mode": "form",
             "target": "new",
             "name": self.env._("Plan Visits"),
+            "context": {**self.env.context, "dialog_size": "extra-large"},
         }
 
     def action_create_visits(self):
@@ -128,6 +135,8 @@ class CustomerVisitPlan(models.TransientModel):
         if not self.line_ids:
             self.line_ids = [fields.Command.create(vals) for vals in self._plan_lines()]
         self._check_own_customers()
+        if not self.can_create:
+            raise UserError(self.env._("No visit to create: every customer is skipped (see why in the preview)."))
         visits = self.env["customer.visit"].create(
             [
                 {
@@ -209,26 +218,33 @@ class CustomerVisitPlan(models.TransientModel):
     def _plan_lines(self):
         """One line per customer: its day, order and time, or why it is skipped.
 
-        The most urgent customers that fit are kept, grouped by area into as many days as needed
-        (spread evenly over the range), and each day is ordered to minimise travel with OR-Tools.
-        Customers without a location are placed last in the days and flagged."""
+        The customers are grouped by area; the areas, most urgent first, fill the earliest days that
+        have room for the whole area (within the working hours, the opening hours and the travel),
+        an area larger than a day continues on the next days; each day is ordered by OR-Tools to
+        travel least. Customers without a location are placed after the located ones and flagged."""
         self._check_own_customers()
         visits = self.env["customer.visit"]
         customers = self.partner_ids.commercial_partner_id
-        planned = {
-            partner
-            for [partner] in visits._read_group(
+        # An open planned visit, overdue or in the range, is the visit to make: plan no second one.
+        planned = dict(
+            visits._read_group(
                 [
                     ("partner_id", "in", customers.ids),
                     ("state", "=", "planned"),
-                    ("planned_start", ">=", visits._to_utc(self.date_from)),
                     ("planned_start", "<", visits._to_utc(self.date_to + timedelta(days=1))),
                 ],
                 ["partner_id"],
+                ["planned_start:min"],
             )
-        }
+        )
         lines = [
-            {"partner_id": partner.id, "skip_reason": self.env._("Already planned in the range")}
+            {
+                "partner_id": partner.id,
+                "skip_reason": self.env._(
+                    "Already has a planned visit (%(date)s)",
+                    date=self._format_day(fields.Datetime.context_timestamp(self, planned[partner]).date()),
+                ),
+            }
             for partner in customers.filtered(lambda p: p in planned)
         ]
         to_plan = self._customer_urgency(customers.filtered(lambda p: p not in planned))[0]
@@ -237,21 +253,92 @@ class CustomerVisitPlan(models.TransientModel):
             return lines + [
                 {"partner_id": p.id, "skip_reason": self.env._("No working hours in the range")} for p in to_plan
             ]
-        per_day = min(self.max_per_day, math.ceil(len(to_plan) / len(days)))
-        selected = to_plan[: per_day * len(days)]
-        lines += [
-            {"partner_id": p.id, "skip_reason": self.env._("No free slot in the range")} for p in to_plan - selected
-        ]
-        rank = {partner: index for index, partner in enumerate(selected)}
-        located = selected.filtered(lambda p: p.partner_latitude or p.partner_longitude)
-        groups = self._cluster(located, math.ceil(len(located) / per_day) if located else 0, per_day)
-        groups.sort(key=lambda group: min(rank[p] for p in group))  # the most urgent area first
-        groups += [[] for _ in range(len(days) - len(groups))]
-        for partner in selected - located:  # no location: after the located stops, where there is room
-            next(group for group in groups if len(group) < per_day).append(partner)
-        for (day, windows), group in zip(days, groups, strict=False):
-            lines += self._plan_day(tz, day, windows, group)
-        return lines
+        service = round(self.duration * 60)
+        members = {day: [] for day, _windows in days}
+        ends = {}  # day: the minute its last located visit ends
+        left = []
+        located = to_plan.filtered(lambda p: p.partner_latitude or p.partner_longitude)
+        for area in self._areas(located):
+            left += self._place_area(days, members, ends, area, service)
+        for partner in to_plan - located:
+            # Travel time unknown: after the day's located stops, on the first day with room and time.
+            for day, windows in days:
+                if len(members[day]) >= self.max_per_day:
+                    continue
+                start = self._first_start(partner, windows, service, ends.get(day, windows[0][0]))
+                if start is not None:
+                    members[day].append(partner)
+                    ends[day] = start + service
+                    break
+            else:
+                left.append(partner)
+        for day, windows in days:
+            if members[day]:
+                lines += self._plan_day(tz, day, windows, members[day])
+        reason = self.env._(
+            "No time left from %(start)s to %(end)s",
+            start=self._format_day(self.date_from),
+            end=self._format_day(self.date_to),
+        )
+        return lines + [{"partner_id": p.id, "skip_reason": reason} for p in left]
+
+    def _format_day(self, day):
+        return format_date(self.env, day, lang_code=self.env.user.lang)
+
+    def _areas(self, partners):
+        """``partners`` grouped by area, the most urgent area first (``partners`` come most urgent
+        first): customers less than an hour's drive apart are in one area, and so is a chain of them."""
+        company = self.user_id.company_id
+        reach = company.visit_travel_speed / company.visit_road_factor  # straight-line km in one hour
+        points = [(p.partner_latitude, p.partner_longitude) for p in partners]
+        parent = list(range(len(points)))
+
+        def root(i):
+            while parent[i] != i:
+                parent[i] = parent[parent[i]]
+                i = parent[i]
+            return i
+
+        for i, j in itertools.combinations(range(len(points)), 2):
+            if haversine_km(*points[i], *points[j]) <= reach:
+                parent[max(root(i), root(j))] = min(root(i), root(j))
+        areas = defaultdict(list)
+        for i, partner in enumerate(partners):
+            areas[root(i)].append(partner)
+        return [areas[key] for key in sorted(areas)]
+
+    def _place_area(self, days, members, ends, area, service):
+        """Put the customers of ``area`` (most urgent first) in the earliest days: a day already
+        planned takes the whole area only if all of it fits its route; an empty day takes what fits,
+        nearest the most urgent customer first, and the rest moves on. Returns who found no day."""
+        pending = list(area)
+        for day, windows in days:
+            if not pending:
+                break
+            room = self.max_per_day - len(members[day])
+            candidates = [p for p in pending if self._start_ranges(p, windows, service)]
+            if room <= 0 or not candidates:
+                continue
+            if members[day]:
+                if len(candidates) < len(pending) or len(pending) > room:
+                    continue
+                stops, dropped = self._solve_route(members[day] + pending, windows, service, quick=True)
+                if dropped:
+                    continue
+            else:
+                seed = candidates[0]
+                candidates.sort(
+                    key=lambda p, seed=seed: haversine_km(
+                        seed.partner_latitude, seed.partner_longitude, p.partner_latitude, p.partner_longitude
+                    )
+                )
+                stops, _dropped = self._solve_route(candidates[:room], windows, service, quick=True)
+                if not stops:
+                    continue
+            members[day] = [partner for partner, _start in stops]
+            ends[day] = stops[-1][1] + service
+            pending = [p for p in pending if p not in members[day]]
+        return pending
 
     def _working_days(self):
         """(time zone, [(day, [(start, end) in minutes after midnight])]): the salesperson's working
@@ -273,40 +360,6 @@ class CustomerVisitPlan(models.TransientModel):
             stop = 24 * 60 if interval_stop.date() > day else interval_stop.hour * 60 + interval_stop.minute
             days[day].append((interval_start.hour * 60 + interval_start.minute, stop))
         return tz, sorted((day, sorted(windows)) for day, windows in days.items())
-
-    @api.model
-    def _cluster(self, partners, count, capacity):
-        """Split ``partners`` into ``count`` groups of at most ``capacity`` by area: k-means where a
-        group that is full gives the next customer to the nearest group with room."""
-        if not count:
-            return []
-        points = {p: (p.partner_latitude, p.partner_longitude) for p in partners}
-        # Seeds far apart: the first customer, then each time the one farthest from the seeds.
-        centres = [points[partners[0]]]
-        while len(centres) < count:
-            centres.append(
-                points[max(partners, key=lambda p: min(haversine_km(*points[p], *centre) for centre in centres))]
-            )
-        groups = []
-        for _iteration in range(20):
-            pairs = sorted(
-                (haversine_km(*points[p], *centre), index, c)
-                for index, p in enumerate(partners)
-                for c, centre in enumerate(centres)
-            )
-            assigned, new_groups = set(), [[] for _ in centres]
-            for _distance, index, c in pairs:
-                if index not in assigned and len(new_groups[c]) < capacity:
-                    assigned.add(index)
-                    new_groups[c].append(partners[index])
-            if new_groups == groups:
-                break
-            groups = new_groups
-            centres = [
-                (sum(points[p][0] for p in g) / len(g), sum(points[p][1] for p in g) / len(g)) if g else centre
-                for g, centre in zip(groups, centres, strict=True)
-            ]
-        return [group for group in groups if group]
 
     def _plan_day(self, tz, day, windows, partners):
         """Lines of one day: the located customers in the order OR-Tools finds shortest within the
@@ -337,7 +390,7 @@ class CustomerVisitPlan(models.TransientModel):
                 continue
             lines.append(self._line(tz, day, partner, len(lines) + 1, start, 0.0, 0.0, no_location=True))
             clock = start + service
-        reason = self.env._("No time left on %(day)s", day=fields.Date.to_string(day))
+        reason = self.env._("No time left on %(day)s", day=self._format_day(day))
         return lines + [{"partner_id": p.id, "skip_reason": reason} for p in dropped]
 
     def _line(self, tz, day, partner, sequence, start, km, hours, no_location=False):
@@ -372,7 +425,7 @@ class CustomerVisitPlan(models.TransientModel):
                 return max(first, earliest)
         return None
 
-    def _solve_route(self, partners, windows, service):
+    def _solve_route(self, partners, windows, service, quick=False):
         """([(partner, start minute)] in visiting order, [partners left out]): an open path (the day
         starts at the first customer) minimising the distance, as a routing problem with time windows."""
         company = self.user_id.company_id
@@ -419,7 +472,7 @@ class CustomerVisitPlan(models.TransientModel):
             routing.AddDisjunction([index], DROP_PENALTY)
         params = pywrapcp.DefaultRoutingSearchParameters()
         params.first_solution_strategy = routing_enums_pb2.FirstSolutionStrategy.PATH_CHEAPEST_ARC
-        if len(nodes) > EXACT_STOPS:
+        if len(nodes) > EXACT_STOPS and not quick:  # trial placements: the first solution tells what fits
             params.local_search_metaheuristic = routing_enums_pb2.LocalSearchMetaheuristic.GUIDED_LOCAL_SEARCH
             params.time_limit.FromMilliseconds(SEARCH_MS)
         solution = routing.SolveWithParameters(params)
