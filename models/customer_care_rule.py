@@ -130,9 +130,12 @@ class CustomerCareRule(models.Model):
         string="Fixed Yearly Date",
         help="Only the day and month are used. Leave empty to follow the company's public holidays.",
     )
+    # The country whose public holidays the company fills: the holidays a rule may pick.
+    holiday_country_id = fields.Many2one("res.country", compute="_compute_holiday_country_id")
     holiday_ids = fields.Many2many(
         "customer.care.holiday",
         string="Holidays",
+        domain="[('country_id', '=', holiday_country_id)]",
         help="The public holidays filled from the holidays library that the rule greets, e.g. Spring Festival, "
         "whatever their name in the company's language. Empty (and no words below): every public holiday.",
     )
@@ -208,6 +211,11 @@ class CustomerCareRule(models.Model):
         )
         for rule in self:
             rule.action_count = counts.get(rule, 0)
+
+    @api.depends("company_id.public_holiday_country_id", "company_id.country_id")
+    def _compute_holiday_country_id(self):
+        for rule in self:
+            rule.holiday_country_id = rule.company_id._public_holiday_country()
 
     @api.constrains("lead_days", "days_offset")
     def _check_lead_days(self):

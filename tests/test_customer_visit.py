@@ -234,13 +234,14 @@ class TestCustomerVisit(CustomerRelationshipCase):
         )
         wizard.action_preview()
         lines = {line.partner_id: line for line in wizard.line_ids}
-        self.assertEqual(lines[planned].skip_reason, "Already planned in the range")
+        self.assertEqual(lines[planned].skip_reason, "Already has a planned visit (06/16/2026)")
         self.assertFalse(lines[planned].planned_start)
-        # Two customers over five working days: one a day, when the working calendar starts the day,
-        # 8:00 in Shanghai (00:00 UTC).
+        # Two customers over five working days: the earliest working day takes both (at most two a
+        # day), from when the working calendar starts the day, 8:00 in Shanghai (00:00 UTC), one
+        # after the other.
         self.assertEqual(
             sorted(lines[p].planned_start for p in (first, second)),
-            [datetime(2026, 6, 15, 0), datetime(2026, 6, 16, 0)],
+            [datetime(2026, 6, 15, 0), datetime(2026, 6, 15, 1)],
         )
         self.assertFalse(self.Visit.search([("partner_id", "in", (first | second).ids)]), "A preview creates nothing")
         wizard.action_create_visits()
@@ -262,7 +263,8 @@ class TestCustomerVisit(CustomerRelationshipCase):
         wizard.action_preview()
         self.assertEqual(len(wizard.line_ids.filtered("planned_start")), 2)
         self.assertEqual(
-            wizard.line_ids.filtered(lambda line: not line.planned_start).skip_reason, "No free slot in the range"
+            wizard.line_ids.filtered(lambda line: not line.planned_start).skip_reason,
+            "No time left from 06/15/2026 to 06/15/2026",
         )
         with self.assertRaises(ValidationError):
             wizard.date_to = date(2026, 6, 1)
