@@ -1,3 +1,4 @@
+import math
 import random
 from collections import defaultdict
 from datetime import timedelta
@@ -14,6 +15,17 @@ from .customer_care_action import MAX_ATTEMPTS
 HISTORY_MONTHS = 6
 # The demo customer (by value rank) that churned in the current quarter.
 CHURNED_RANK = 27
+# Customers added in Shanghai (the demo salesperson's) and Beijing (admin's), a few km apart: the
+# value rank their orders follow. They buy steadily, none gone quiet.
+CITY_CUSTOMERS = {"33": 9, "34": 13, "35": 17, "36": 21, "37": 10, "38": 15, "39": 19}
+# Of those, the ones due for a visit in the coming days and not planned yet: what Plan Visits
+# groups into one day's route (four stops in Shanghai, two in Beijing).
+UNPLANNED_DUE = ["33", "34", "35", "36", "37", "38"]
+# The share of the past on-site visits, since the team checks in, by where they checked in: near
+# the customer, farther than the company's check-in distance, location refused or unavailable.
+CHECK_INS = [("near", 82), ("far", 10), ("refused", 4), ("unavailable", 4)]
+# Since how many days the team checks in at on-site visits.
+CHECK_IN_DAYS = 90
 # What a done visit was about, with the notes a salesperson would have written.
 VISIT_NOTES = {
     "customer_visit_purpose_relationship": [
@@ -116,7 +128,7 @@ class CustomerRelationshipDemo(models.AbstractModel):
 
     @api.model
     def _create_demo_orders(self):
-        """18 months of confirmed orders for the 30 demo customers, their totals on a Pareto curve
+        """18 months of confirmed orders for the 37 demo customers, their totals on a Pareto curve
         (rank ** -1.3), the last six customers gone quiet, one customer in euros, a few cancelled
         orders."""
         rng = random.Random(19)
@@ -127,15 +139,16 @@ class CustomerRelationshipDemo(models.AbstractModel):
         euro_pricelist = self.env.ref("customer_relationship.demo_pricelist_eur")
         now = fields.Datetime.now()
         orders_vals, order_dates = [], []
-        for rank in range(1, 31):
-            partner = self.env.ref(f"customer_relationship.demo_customer_{rank:02d}")
+        ranks = [(f"{rank:02d}", rank) for rank in range(1, 31)] + list(CITY_CUSTOMERS.items())
+        for number, rank in ranks:
+            partner = self.env.ref(f"customer_relationship.demo_customer_{number}")
             orders_per_year = max(1, round(24 / rank**0.6))
             yearly_value = 600000 / rank**1.3
             quiet_days = max(0, rank - 24) * 65
             # A quiet customer's last order is exactly that many days ago; one became dormant
             # (churned) in the current quarter, a fortnight ago at most.
             last_days = quiet_days
-            if rank == CHURNED_RANK:
+            if number == f"{CHURNED_RANK:02d}":
                 last_days = company.customer_dormant_days + min(15, (today - quarter_start).days)
             for index in range(max(1, round(orders_per_year * 1.5))):
                 days_ago = rng.randint(quiet_days, 540)
@@ -144,7 +157,7 @@ class CustomerRelationshipDemo(models.AbstractModel):
                     {
                         "partner_id": partner.id,
                         "user_id": partner.user_id.id,
-                        "pricelist_id": euro_pricelist.id if rank == 7 else False,
+                        "pricelist_id": euro_pricelist.id if number == "07" else False,
                         "order_line": [
                             fields.Command.create(
                                 {
@@ -229,7 +242,10 @@ class CustomerRelationshipDemo(models.AbstractModel):
         Visit = self.env["customer.visit"]
         admin = self.env.ref("base.user_admin")
         purposes = {xmlid: self.env.ref(f"customer_relationship.{xmlid}") for xmlid in VISIT_NOTES}
-        candidates = customers - lost
+        unplanned_due = self.env["res.partner"].browse(
+            [self.env.ref(f"customer_relationship.demo_customer_{number}").id for number in UNPLANNED_DUE]
+        )
+        candidates = customers - lost - unplanned_due
         # A few customers overdue in each portfolio; one of each was seen in the past days, the
         # visit not logged yet.
         mine = candidates.filtered(lambda c: c.user_id == self.env.ref("base.user_demo"))
@@ -249,6 +265,11 @@ class CustomerRelationshipDemo(models.AbstractModel):
                 last = customer.last_order_date + timedelta(days=rng.randint(20, 60))
                 days = [today - timedelta(days=rng.randint(40, 60))]
                 step_range = (100, 160)
+            elif customer in unplanned_due:
+                # Due in the coming two weeks: the salesperson plans it with Plan Visits.
+                last = today - timedelta(days=interval - rng.randint(2, min(12, interval - 1)))
+                days = []
+                step_range = (int(interval * 0.6), int(interval * 0.95))
             elif customer in overdue:
                 last = today - timedelta(days=interval + rng.randint(5, 30))
                 days = []
@@ -276,7 +297,7 @@ class CustomerRelationshipDemo(models.AbstractModel):
             if customer in unlogged:
                 when = today - timedelta(days=rng.randint(2, 4))
                 planned_vals.append(self._demo_planned_visit_vals(customer, user, contacts, when, rng))
-            elif customer not in lost and (due <= today + timedelta(days=14) or rng.random() < 0.25):
+            elif customer not in (lost | unplanned_due) and (due <= today + timedelta(days=14) or rng.random() < 0.25):
                 # What falls due within two weeks, and some visits planned ahead of their date.
                 when = due if due <= today + timedelta(days=14) else today + timedelta(days=rng.randint(3, 14))
                 when = max(when, today + timedelta(days=rng.randint(1, 4)))
@@ -293,6 +314,7 @@ class CustomerRelationshipDemo(models.AbstractModel):
                     "next_visit_id": planned[planned_index].id,
                 }
             )
+        self._check_in_demo_visits(done, today)
         recent = done.filtered(lambda v: v.done_date.date() >= today - timedelta(days=14))
         for visit in recent[:6]:
             visit._schedule_followups(
@@ -304,6 +326,58 @@ class CustomerRelationshipDemo(models.AbstractModel):
                     }
                 ]
             )
+
+    @api.model
+    def _check_in_demo_visits(self, done, today):
+        """The check-in and check-out of the on-site visits since the team checks in, as the
+        check-in button recorded them: mostly near the customer, a few far from it (flagged), a few
+        without a location."""
+        rng = random.Random(90)
+        company = self.env.ref("base.main_company")
+        since = today - timedelta(days=CHECK_IN_DAYS)
+        visits = done.filtered(
+            lambda v: (
+                v.visit_type == "on_site"
+                and v.done_date.date() >= since
+                and (v.partner_id.partner_latitude or v.partner_id.partner_longitude)
+            )
+        )
+        for visit in visits:
+            kind = rng.choices([key for key, _w in CHECK_INS], weights=[w for _k, w in CHECK_INS])[0]
+            checkin = visit.planned_start - timedelta(minutes=rng.randint(0, 15))
+            checkout = checkin + timedelta(hours=visit.duration, minutes=rng.randint(-10, 25))
+            vals = {"checkin_date": checkin, "checkout_date": checkout, "checkin_on_site_rate": 0.0}
+            if kind in ("refused", "unavailable"):
+                vals.update(checkin_state=kind, checkout_state=kind)
+            else:
+                metres = rng.uniform(10, 250) if kind == "near" else rng.uniform(700, 4000)
+                latitude, longitude = self._demo_point_near(visit.partner_id, metres, rng)
+                # Measured and flagged as the check-in button does.
+                distance = visit._distance_from_customer(latitude, longitude)
+                far = distance > company.visit_checkin_distance
+                out_latitude, out_longitude = self._demo_point_near(visit.partner_id, rng.uniform(5, 120), rng)
+                vals.update(
+                    checkin_state="located",
+                    checkin_latitude=latitude,
+                    checkin_longitude=longitude,
+                    checkin_distance=distance,
+                    checkin_far=far,
+                    checkin_on_site_rate=0.0 if far else 100.0,
+                    checkout_state="located",
+                    checkout_latitude=out_latitude,
+                    checkout_longitude=out_longitude,
+                )
+            visit.with_context(mail_notrack=True).write(vals)
+
+    @api.model
+    def _demo_point_near(self, partner, metres, rng):
+        """A position about ``metres`` from the partner's location, in a random direction."""
+        bearing = rng.uniform(0, 2 * math.pi)
+        latitude = partner.partner_latitude + metres * math.cos(bearing) / 111_320
+        longitude = partner.partner_longitude + metres * math.sin(bearing) / (
+            111_320 * math.cos(math.radians(partner.partner_latitude))
+        )
+        return round(latitude, 7), round(longitude, 7)
 
     @api.model
     def _demo_done_visit_vals(self, customer, user, contacts, day, purposes, rng):

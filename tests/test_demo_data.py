@@ -117,3 +117,37 @@ class TestDemoData(TransactionCase):
         self.assertTrue(failed.state_reason)
         # Given up: the daily run does not try it again.
         self.assertFalse(failed.filtered_domain(actions._pending_domain(self.install_day + timedelta(days=1))))
+
+    def test_plan_visits_proposes_a_day_in_shanghai(self):
+        """The demo salesperson's Shanghai customers due in the coming two weeks make one day's route."""
+        with freeze_time(self.installed_at + timedelta(minutes=5)):
+            wizard = self.env["customer.visit.plan"].with_user(self.demo_user).create({})
+            wizard.action_preview()
+        days = {}
+        for line in wizard.line_ids.filtered(lambda line: line.day and line.partner_id.city == "Shanghai"):
+            days.setdefault(line.day, []).append(line)
+        self.assertTrue(days, "Shanghai customers are proposed")
+        day, lines = max(days.items(), key=lambda item: len(item[1]))
+        self.assertGreaterEqual(len(lines), 2, f"several stops in Shanghai on {day}")
+        self.assertGreater(sum(line.distance_km for line in lines), 0)
+
+    def test_check_ins_of_recent_on_site_visits(self):
+        """Since the team checks in, most on-site visits were checked in near the customer, a few far."""
+        visits = self.env["customer.visit"].search(
+            [
+                ("state", "=", "done"),
+                ("visit_type", "=", "on_site"),
+                ("done_date", ">=", self.installed_at - timedelta(days=90)),
+            ]
+        )
+        self.assertTrue(visits.filtered("checkin_far"))
+        self.assertTrue(all(visit.checkout_date > visit.checkin_date for visit in visits.filtered("checkin_date")))
+        far = visits.filtered("checkin_far")
+        self.assertTrue(all(visit.checkin_distance > self.company.visit_checkin_distance for visit in far))
+        # Visit Analysis: the rate overall and per salesperson, as its pivot averages it.
+        Visit = self.env["customer.visit"]
+        [[rate]] = Visit._read_group([("id", "in", visits.ids)], [], ["checkin_on_site_rate:avg"])
+        self.assertTrue(0 < rate < 100, f"{rate}% checked in on site")
+        rates = dict(Visit._read_group([("id", "in", visits.ids)], ["user_id"], ["checkin_on_site_rate:avg"]))
+        self.assertEqual(set(rates), {self.admin, self.demo_user})
+        self.assertTrue(all(rates.values()), rates)
