@@ -122,7 +122,7 @@ class CustomerCareAction(models.Model):
                 "reason": self.env._("Resolved: relationship level reached"),
                 "cancel_visits": False,
                 "condition": SQL(
-                    """array_position(%(levels)s::varchar[], COALESCE(p.relationship_level, 'basic'))
+                    """array_position(%(levels)s::varchar[], COALESCE(account.relationship_level, 'basic'))
                        >= array_position(%(levels)s::varchar[], tier.target_relationship_level::varchar)""",
                     levels=LEVEL_KEYS,
                 ),
@@ -132,7 +132,7 @@ class CustomerCareAction(models.Model):
                 "triggers": None,
                 "reason": self.env._("Cancelled: customer marked as lost"),
                 "cancel_visits": True,
-                "condition": SQL("p.loss_date ->> a.company_id::text IS NOT NULL"),
+                "condition": SQL("account.loss_date IS NOT NULL"),
             },
             "archived": {
                 "state": "skipped",
@@ -375,7 +375,8 @@ class CustomerCareAction(models.Model):
                      JOIN customer_care_rule rule ON rule.id = a.rule_id
                      JOIN res_partner p ON p.id = a.partner_id
                 LEFT JOIN res_partner person ON person.id = a.contact_id
-                LEFT JOIN customer_tier tier ON tier.id = (p.customer_tier_id ->> a.company_id::text)::int
+                LEFT JOIN customer_account account ON account.partner_id = p.id AND account.company_id = a.company_id
+                LEFT JOIN customer_tier tier ON tier.id = account.tier_id
                      JOIN res_company company ON company.id = a.company_id
                 LEFT JOIN resource_calendar cal ON cal.id = company.resource_calendar_id
                     WHERE %s""",
