@@ -1,3 +1,4 @@
+from collections import defaultdict
 from datetime import timedelta
 
 from odoo import api, fields, models
@@ -42,6 +43,16 @@ def _account_search(fname):
     return search
 
 
+def _account_inverse(fname):
+    """The inverse method of a partner field written on the customer's account: that field only."""
+
+    def inverse(partners):
+        partners._inverse_customer_account(fname)
+
+    inverse.__name__ = f"_inverse_{fname}"
+    return inverse
+
+
 class ResPartner(models.Model):
     _inherit = "res.partner"
 
@@ -55,14 +66,14 @@ class ResPartner(models.Model):
         string="Salesperson in this Company",
         compute="_compute_customer_account",
         search=_account_search("customer_account_user_id"),
-        inverse="_inverse_customer_account",
+        inverse=_account_inverse("customer_account_user_id"),
         help="Who sells to this customer in the current company; the customer's salesperson by default.",
     )
     customer_tier_id = fields.Many2one(
         "customer.tier",
         compute="_compute_customer_account",
         search=_account_search("customer_tier_id"),
-        inverse="_inverse_customer_account",
+        inverse=_account_inverse("customer_tier_id"),
         readonly=True,
     )
     customer_tier_color = fields.Integer(related="customer_tier_id.color", string="Tier Color")
@@ -70,14 +81,14 @@ class ResPartner(models.Model):
         string="Tier Set by Hand",
         compute="_compute_customer_account",
         search=_account_search("customer_tier_locked"),
-        inverse="_inverse_customer_account",
+        inverse=_account_inverse("customer_tier_locked"),
         help="The automatic classification leaves a locked tier alone.",
     )
     customer_tier_lock_reason = fields.Char(
         string="Reason for the Manual Tier",
         compute="_compute_customer_account",
         search=_account_search("customer_tier_lock_reason"),
-        inverse="_inverse_customer_account",
+        inverse=_account_inverse("customer_tier_lock_reason"),
     )
     customer_tier_history_ids = fields.One2many("customer.tier.history", "partner_id", string="Tier History")
     customer_value = fields.Float(
@@ -180,7 +191,7 @@ class ResPartner(models.Model):
         "Partnership: works continuously with the customer to cut its costs and help it buy better.",
         compute="_compute_customer_account",
         search=_account_search("relationship_level"),
-        inverse="_inverse_customer_account",
+        inverse=_account_inverse("relationship_level"),
     )
     customer_margin_rate = fields.Float(
         string="Margin (%)",
@@ -275,27 +286,27 @@ class ResPartner(models.Model):
         "customer.loss.reason",
         compute="_compute_customer_account",
         search=_account_search("loss_reason_id"),
-        inverse="_inverse_customer_account",
+        inverse=_account_inverse("loss_reason_id"),
         readonly=True,
     )
     loss_date = fields.Date(
         string="Lost On",
         compute="_compute_customer_account",
         search=_account_search("loss_date"),
-        inverse="_inverse_customer_account",
+        inverse=_account_inverse("loss_date"),
         readonly=True,
     )
     loss_note = fields.Text(
         compute="_compute_customer_account",
         search=_account_search("loss_note"),
-        inverse="_inverse_customer_account",
+        inverse=_account_inverse("loss_note"),
         readonly=True,
     )
     lost_value = fields.Float(
         string="Estimated Value Lost",
         compute="_compute_customer_account",
         search=_account_search("lost_value"),
-        inverse="_inverse_customer_account",
+        inverse=_account_inverse("lost_value"),
         readonly=True,
         digits="Product Price",
         help="What the customer bought over the value window before its last order, in company currency.",
@@ -323,24 +334,23 @@ class ResPartner(models.Model):
             if not account:
                 partner.relationship_level = "basic"
 
-    def _inverse_customer_account(self):
+    def _inverse_customer_account(self, fname):
         # The partner's write access was checked by the ORM; the account of its commercial
         # partner follows what may be written on the partner.
         accounts = self.env["customer.account"].sudo()._for_partners(self, self.env.company)
-        writable = [fname for fname in ACCOUNT_PARTNER_FIELDS if self._fields[fname].inverse]
+        account_fname = ACCOUNT_PARTNER_FIELDS[fname]
+        # All the new values first: writing an account invalidates the partners' cache.
+        by_value = defaultdict(lambda: self.env["customer.account"].sudo())
         for partner in self:
-            values = {
-                ACCOUNT_PARTNER_FIELDS[fname]: self._fields[fname].convert_to_write(partner[fname], partner)
-                for fname in writable
-            }
-            account = accounts[partner.commercial_partner_id.id]
-            changed = {
-                key: value
-                for key, value in values.items()
-                if account._fields[key].convert_to_write(account[key], account) != value
-            }
+            by_value[self._fields[fname].convert_to_write(partner[fname], partner)] |= accounts[
+                partner.commercial_partner_id.id
+            ]
+        for value, group in by_value.items():
+            changed = group.filtered(
+                lambda a, value=value: a._fields[account_fname].convert_to_write(a[account_fname], a) != value
+            )
             if changed:
-                account.write(changed)
+                changed.write({account_fname: value})
 
     def _search_customer_account(self, fname, operator, value):
         """``fname`` compared on the account of the current company, through the join of
