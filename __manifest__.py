@@ -23,6 +23,7 @@
         "data/customer_loss_reason_data.xml",
         "views/customer_tier_views.xml",
         "views/customer_tier_history_views.xml",
+        "views/customer_account_views.xml",
         "wizards/customer_relationship_level_change_views.xml",
         "views/res_partner_views.xml",
         "views/sale_order_views.xml",

@@ -333,6 +333,8 @@ class ResPartner(models.Model):
                 partner[fname] = account[account_fname]
             if not account:
                 partner.relationship_level = "basic"
+                # No account in this company yet: the customer's salesperson will open it.
+                partner.customer_account_user_id = partner.user_id
 
     def _inverse_customer_account(self, fname):
         # The partner's write access was checked by the ORM; the account of its commercial
@@ -357,7 +359,16 @@ class ResPartner(models.Model):
         _customer_account_alias; a customer without an account compares as a new account."""
         account_model = self.env["customer.account"].sudo()  # the figures are public: see the compute
         condition = Domain(ACCOUNT_PARTNER_FIELDS[fname], operator, value).optimize_full(account_model)
-        matches_missing = bool(account_model.new({}).filtered_domain(condition))
+        if fname == "customer_account_user_id":
+            # Without an account in the company, the customer's salesperson (see the compute).
+            missing = Domain.custom(
+                to_sql=lambda model, alias, query: SQL(
+                    "%s IS NULL", SQL.identifier(model._customer_account_alias(alias, query), "id")
+                )
+            )
+            matches_missing = False
+        else:
+            missing, matches_missing = None, bool(account_model.new({}).filtered_domain(condition))
 
         def to_sql(model, alias, query):
             account_alias = model._customer_account_alias(alias, query)
@@ -365,6 +376,8 @@ class ResPartner(models.Model):
             presence = "IS NULL OR" if matches_missing else "IS NOT NULL AND"
             return SQL("(%s %s %s)", SQL.identifier(account_alias, "id"), SQL(presence), sql)
 
+        if missing is not None:
+            return Domain.custom(to_sql=to_sql) | (missing & Domain("user_id", operator, value))
         return Domain.custom(to_sql=to_sql)
 
     def _customer_account_alias(self, alias, query):
