@@ -100,7 +100,7 @@ class CustomerAccount(models.Model):
         string="Salesperson",
         index="btree_not_null",
         domain="[('share', '=', False)]",
-        help="Who sells to this customer in this company; the customer's salesperson when the account opens.",
+        help="Who sells to this customer in this company; empty: the customer's salesperson.",
     )
     currency_id = fields.Many2one(related="company_id.currency_id")
 
@@ -136,21 +136,21 @@ class CustomerAccount(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        partners = self.env["res.partner"].browse(
-            [vals["partner_id"] for vals in vals_list if vals.get("partner_id") and "user_id" not in vals]
-        )
-        for vals in vals_list:
-            if "user_id" not in vals and vals.get("partner_id"):
-                # The customer's salesperson opens the account.
-                vals["user_id"] = partners.browse(vals["partner_id"]).user_id.id
         accounts = super().create(vals_list)
-        self.env["res.partner"].invalidate_model(list(ACCOUNT_PARTNER_FIELDS))
+        self._invalidate_partners()
         return accounts
 
     def write(self, vals):
         result = super().write(vals)
-        self.env["res.partner"].invalidate_model(list(ACCOUNT_PARTNER_FIELDS))
+        self._invalidate_partners()
         return result
+
+    def _invalidate_partners(self):
+        # The partners show the account of the current company. A partner's inverse writing the
+        # account keeps its cache: it holds the values written, and the values of the other
+        # fields written with it, still to be carried over.
+        if not self.env.context.get("customer_account_from_partner"):
+            self.env["res.partner"].invalidate_model(list(ACCOUNT_PARTNER_FIELDS))
 
     @api.model
     def _for_partners(self, partners, company):

@@ -333,16 +333,17 @@ class ResPartner(models.Model):
                 partner[fname] = account[account_fname]
             if not account:
                 partner.relationship_level = "basic"
-                # No account in this company yet: the customer's salesperson will open it.
-                partner.customer_account_user_id = partner.user_id
+            # No salesperson of its own in this company: the customer's.
+            partner.customer_account_user_id = account.user_id or partner.commercial_partner_id.user_id
 
     def _inverse_customer_account(self, fname):
         # The partner's write access was checked by the ORM; the account of its commercial
         # partner follows what may be written on the partner.
-        accounts = self.env["customer.account"].sudo()._for_partners(self, self.env.company)
+        account_model = self.env["customer.account"].sudo().with_context(customer_account_from_partner=True)
+        accounts = account_model._for_partners(self, self.env.company)
         account_fname = ACCOUNT_PARTNER_FIELDS[fname]
         # All the new values first: writing an account invalidates the partners' cache.
-        by_value = defaultdict(lambda: self.env["customer.account"].sudo())
+        by_value = defaultdict(lambda: account_model)
         for partner in self:
             by_value[self._fields[fname].convert_to_write(partner[fname], partner)] |= accounts[
                 partner.commercial_partner_id.id
@@ -359,25 +360,26 @@ class ResPartner(models.Model):
         _customer_account_alias; a customer without an account compares as a new account."""
         account_model = self.env["customer.account"].sudo()  # the figures are public: see the compute
         condition = Domain(ACCOUNT_PARTNER_FIELDS[fname], operator, value).optimize_full(account_model)
+        matches_missing = bool(account_model.new({}).filtered_domain(condition))
+        presence = "%s IS NULL OR" if matches_missing else "%s IS NOT NULL AND"
         if fname == "customer_account_user_id":
-            # Without an account in the company, the customer's salesperson (see the compute).
-            missing = Domain.custom(
+            # An account without a salesperson of its own follows the customer's (see the compute).
+            presence = "%s IS NOT NULL AND"
+            follows = Domain.custom(
                 to_sql=lambda model, alias, query: SQL(
-                    "%s IS NULL", SQL.identifier(model._customer_account_alias(alias, query), "id")
+                    "%s IS NULL", SQL.identifier(model._customer_account_alias(alias, query), "user_id")
                 )
             )
-            matches_missing = False
-        else:
-            missing, matches_missing = None, bool(account_model.new({}).filtered_domain(condition))
+            follows &= Domain("commercial_partner_id.user_id", operator, value)
 
         def to_sql(model, alias, query):
             account_alias = model._customer_account_alias(alias, query)
             sql = condition._to_sql(account_model, account_alias, query)
-            presence = "IS NULL OR" if matches_missing else "IS NOT NULL AND"
-            return SQL("(%s %s %s)", SQL.identifier(account_alias, "id"), SQL(presence), sql)
+            column = "user_id" if fname == "customer_account_user_id" else "id"
+            return SQL("(%s %s)", SQL(presence, SQL.identifier(account_alias, column)), sql)
 
-        if missing is not None:
-            return Domain.custom(to_sql=to_sql) | (missing & Domain("user_id", operator, value))
+        if fname == "customer_account_user_id":
+            return Domain.custom(to_sql=to_sql) | follows
         return Domain.custom(to_sql=to_sql)
 
     def _customer_account_alias(self, alias, query):

@@ -832,8 +832,9 @@ class TestCareConcurrency(ConcurrentWorkersMixin, CustomerCareCase):
             env.flush_all()
             # classified in the main company without recomputing the demo customers
             cr.execute(
-                "UPDATE res_partner SET customer_tier_id = jsonb_build_object(%s::text, %s) WHERE id IN %s",
-                [str(company.id), tier.id, (customer.id, contact.id)],
+                """INSERT INTO customer_account (partner_id, company_id, tier_id) VALUES (%s, %s, %s)
+                   ON CONFLICT (partner_id, company_id) DO UPDATE SET tier_id = EXCLUDED.tier_id""",
+                [customer.id, company.id, tier.id],
             )
             rule = env["customer.care.rule"].create(
                 {

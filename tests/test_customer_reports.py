@@ -103,10 +103,11 @@ class TestCustomerRetentionReport(CustomerRelationshipCase):
         cls.env.flush_all()
         cls.env.cr.execute(
             SQL(
-                "UPDATE res_partner SET customer_tier_id = jsonb_build_object(%s, %s) WHERE id = %s",
-                str(cls.company.id),
-                cls.tiers["gold"].id,
+                """INSERT INTO customer_account (partner_id, company_id, tier_id) VALUES (%s, %s, %s)
+                   ON CONFLICT (partner_id, company_id) DO UPDATE SET tier_id = EXCLUDED.tier_id""",
                 cls.e.id,
+                cls.company.id,
+                cls.tiers["gold"].id,
             )
         )
         cls.env["res.partner"].invalidate_model(["customer_tier_id"])

@@ -62,9 +62,9 @@ def migrate(cr, version):
     )
     cr.execute(
         SQL(
-            """INSERT INTO customer_account (partner_id, company_id, user_id, relationship_level, %(columns)s,
+            """INSERT INTO customer_account (partner_id, company_id, relationship_level, %(columns)s,
                                              create_uid, write_uid, create_date, write_date)
-               SELECT p.id, company.id, p.user_id, %(level)s, %(values)s,
+               SELECT p.id, company.id, %(level)s, %(values)s,
                       1, 1, NOW() AT TIME ZONE 'UTC', NOW() AT TIME ZONE 'UTC'
                  FROM res_partner p
            CROSS JOIN LATERAL (%(keys)s) AS k(key)
@@ -79,9 +79,9 @@ def migrate(cr, version):
     )
     if level.code != "'basic'":
         cr.execute(
-            """INSERT INTO customer_account (partner_id, company_id, user_id, relationship_level,
+            """INSERT INTO customer_account (partner_id, company_id, relationship_level,
                                              create_uid, write_uid, create_date, write_date)
-               SELECT p.id, COALESCE(p.company_id, (SELECT MIN(id) FROM res_company)), p.user_id,
+               SELECT p.id, COALESCE(p.company_id, (SELECT MIN(id) FROM res_company)),
                       p.relationship_level, 1, 1, NOW() AT TIME ZONE 'UTC', NOW() AT TIME ZONE 'UTC'
                  FROM res_partner p
                 WHERE p.id = p.commercial_partner_id AND p.relationship_level <> 'basic'
