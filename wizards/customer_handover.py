@@ -44,7 +44,8 @@ class CustomerHandover(models.TransientModel):
         "customer_handover_res_partner_rel",
         string="Customers",
         default=lambda self: self._default_partners(),
-        domain="[('parent_id', '=', False)] + ([('customer_account_user_id', '=', from_user_id)] if from_user_id else [])",
+        domain="[('parent_id', '=', False)]"
+        " + ([('customer_account_user_id', '=', from_user_id)] if from_user_id else [])",
         help="Contacts stand for their company. With a current salesperson, only that salesperson's "
         "customers among them are handed over.",
     )
@@ -149,7 +150,15 @@ class CustomerHandover(models.TransientModel):
             domain &= Domain("customer_account_user_id", "!=", self.to_user_id.id)
         return partners.search_fetch(
             domain,
-            ["name", "user_id", "customer_account_user_id", "customer_tier_id", "customer_value", "customer_margin_rate", "relationship_level"],
+            [
+                "name",
+                "user_id",
+                "customer_account_user_id",
+                "customer_tier_id",
+                "customer_value",
+                "customer_margin_rate",
+                "relationship_level",
+            ],
             order="id",
         )
 
