@@ -243,7 +243,26 @@ class CustomerHandover(models.TransientModel):
         for user, group in following.grouped(lambda account: account.partner_id.user_id).items():
             if user:
                 group.write({"user_id": user.id})
-        Account.union(*Account._for_partners(customers, self.company_id).values()).write({"user_id": to_user.id})
+        self.env.flush_all()
+        self.env.execute_query(
+            SQL(
+                """INSERT INTO customer_account AS account
+                          (partner_id, company_id, user_id, relationship_level,
+                           create_uid, write_uid, create_date, write_date)
+                   SELECT customer_id, %(company)s, %(user)s, 'basic', %(uid)s, %(uid)s, %(now)s, %(now)s
+                     FROM unnest(%(customers)s::int[]) AS customer_id
+              ON CONFLICT (partner_id, company_id) DO UPDATE
+                      SET user_id = EXCLUDED.user_id, write_uid = EXCLUDED.write_uid,
+                          write_date = EXCLUDED.write_date""",
+                company=self.company_id.id,
+                user=to_user.id,
+                uid=self.env.uid,
+                now=fields.Datetime.now(),
+                customers=customers.ids,
+            )
+        )
+        Account.invalidate_model(["user_id", "write_uid", "write_date"])
+        self.env["res.partner"].invalidate_model(["customer_account_user_id"])
         partners.with_context(**QUIET).write({"user_id": to_user.id})
         team = self.env["crm.team"]._get_default_team_id(user_id=to_user.id)
         visits.with_context(**QUIET).write({"user_id": to_user.id, "team_id": team.id})
