@@ -95,4 +95,3 @@ class TestCustomerFormQueries(CustomerRelationshipCase):
         # 13: the customer's account in the company is one query of its own (its figures were
         # columns of res_partner, read with the partner, before 19.0.2).
         self.assertLessEqual(self._open_form(many, only_addon=True), 13)
-        self.assertLessEqual(self._open_form(many), 40)
