@@ -23,6 +23,7 @@ MATRIX = {
     "customer.care.rule.preview": ("", "", "", "", "", "rwcu"),
     "customer.care.rule.preview.line": ("", "", "", "", "", "rwcu"),
     "customer.care.action": ("", "", "", "rw", "rw", "rwcu"),
+    "customer.care.holiday": ("", "", "r", "r", "r", "rwcu"),
     "customer.interest.tag": ("", "", "r", "rwc", "rwc", "rwcu"),
     "customer.relationship.level.change": ("", "", "", "rwc", "rwc", "rwc"),
     "customer.loss.reason": ("", "", "", "r", "r", "rwcu"),

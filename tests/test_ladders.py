@@ -204,8 +204,8 @@ class TestLaddersUi(HttpCase):
         customer = Partner.create({"name": "Ladder Tour Trading", "is_company": True, "customer_rank": 1})
         self.env["customer.tier"]._recompute_company_tiers(self.env.company)
         # Slipping in its own rhythm, yet among the best by RFM: the two statuses disagree.
-        self._set_account(
-            customer, self.env.company, lifecycle="at_risk", rfm_segment="champions", relationship_level="proactive"
+        self.env["customer.account"]._for_partners(customer, self.env.company)[customer.id].write(
+            {"lifecycle": "at_risk", "rfm_segment": "champions", "relationship_level": "proactive"}
         )
         lost = Partner.create({"name": "Ladder Tour Lost", "is_company": True, "customer_rank": 1})
         lost.write(
