@@ -410,6 +410,20 @@ class ResPartner(models.Model):
             sql = self.env["customer.account"]._field_to_sql(account_alias, account_expr, query)
             if fname == "relationship_level":
                 sql = SQL("COALESCE(%s, 'basic')", sql)
+            elif fname == "customer_account_user_id":
+                # without a salesperson of its own, the account follows the customer's
+                commercial_alias = query.make_alias(alias, "customer_account_commercial")
+                query.add_join(
+                    "LEFT JOIN",
+                    commercial_alias,
+                    "res_partner",
+                    SQL(
+                        "%s = %s",
+                        SQL.identifier(commercial_alias, "id"),
+                        SQL.identifier(alias, "commercial_partner_id"),
+                    ),
+                )
+                sql = SQL("COALESCE(%s, %s)", sql, SQL.identifier(commercial_alias, "user_id"))
             return sql
         return super()._field_to_sql(alias, field_expr, query)
 

@@ -72,6 +72,10 @@ class TestCustomerAccount(CustomerRelationshipCase):
             )
         )
         self.assertEqual(partners.search([*mine, ("relationship_level", "=", "basic")]), self.shared)
+        # Grouped by the salesperson of each company (the first company's account follows the partner's).
+        for company, user in ((self.company_eu, self.salesman_other), (self.company, self.salesman)):
+            groups = partners.with_company(company)._read_group(mine, ["customer_account_user_id"], ["__count"])
+            self.assertEqual(groups, [(user, 1)])
         self.assertEqual(
             partners.with_company(self.company).search([*mine, ("relationship_level", "=", "partnership")]), self.shared
         )

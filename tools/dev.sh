@@ -325,6 +325,12 @@ cmd_upgrade_check() {
   log "tiers|history|visits|figures (md5)|classified accounts|levels before: $before"
   log "tiers|history|visits|figures (md5)|classified accounts|levels after:  $after"
   [[ $before == "$after" ]] || { log "the upgrade changed the data"; exit 1; }
+  # The partner fields now read the accounts: none of them may still be company-dependent.
+  local still_company_dependent
+  still_company_dependent=$(psql -h 127.0.0.1 -U "$DB_USER" -d "$db" -tAc "SELECT string_agg(name, ', ')
+    FROM ir_model_fields WHERE model = 'res.partner' AND company_dependent AND name IN ('customer_tier_id',
+    'customer_value', 'customer_lifecycle', 'rfm_segment', 'customer_tier_locked', 'loss_date')")
+  [[ -z $still_company_dependent ]] || { log "still company-dependent: $still_company_dependent"; exit 1; }
   log "the upgrade kept every tier, tier change, visit, customer figure, lock, loss and relationship level"
 }
 

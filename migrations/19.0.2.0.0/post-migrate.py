@@ -3,7 +3,8 @@ to customer.account, one row per commercial partner and company (README, "Design
 
 The relationship level was one value for all companies: every account of the customer gets it,
 and a customer with a level above Basic but no figures anywhere gets an account in its own
-company (or the first one). The old columns are left in place, unread, for one release.
+company (or the first one). The old columns, renamed ``<column>_v1`` by pre-migrate.py, are
+left in place, unread, for one release.
 """
 
 from odoo.tools import SQL
@@ -39,10 +40,10 @@ def migrate(cr, version):
     cr.execute(
         """SELECT column_name FROM information_schema.columns
             WHERE table_name = 'res_partner' AND data_type = 'jsonb' AND column_name = ANY(%s)""",
-        [[old for old, _type in MOVED.values()]],
+        [[f"{old}_v1" for old, _type in MOVED.values()]],
     )
     present = {row[0] for row in cr.fetchall()}
-    moved = {column: spec for column, spec in MOVED.items() if spec[0] in present}
+    moved = {column: (f"{old}_v1", sql_type) for column, (old, sql_type) in MOVED.items() if f"{old}_v1" in present}
     cr.execute(
         "SELECT 1 FROM information_schema.columns WHERE table_name = 'res_partner' AND column_name = %s",
         ["relationship_level"],
