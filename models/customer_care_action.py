@@ -267,20 +267,24 @@ class CustomerCareAction(models.Model):
         )
         self._link_produced("visit_id", visits)
 
-    def _link_produced(self, field, records):
-        """Link each action to the activity or visit made for it. A failed action carried out on a
-        later attempt is scheduled again, until its activity or visit is done."""
+    def _link_produced(self, field, records, state="scheduled"):
+        """Link each action to the activity, visit, e-mail or SMS made for it, in ``state``. A
+        failed action carried out on a later attempt is scheduled again, until its activity or
+        visit is done."""
+        if len(self) != len(records):
+            raise ValueError("one produced record per action")
         # One statement for the whole batch: the first run over a backlog links 100,000 actions.
         # Nothing of the model is computed from these fields; the ORM cache is invalidated below.
         self.env.flush_all()
         self.env.cr.execute(
             SQL(
                 """UPDATE customer_care_action action
-                      SET %(field)s = produced.record_id, executed_date = %(now)s, state = 'scheduled',
+                      SET %(field)s = produced.record_id, executed_date = %(now)s, state = %(state)s,
                           state_reason = NULL, write_uid = %(uid)s, write_date = %(now)s
                      FROM unnest(%(action_ids)s::int[], %(record_ids)s::int[]) AS produced(action_id, record_id)
                     WHERE action.id = produced.action_id""",
                 field=SQL.identifier(field),
+                state=state,
                 now=fields.Datetime.now(),
                 uid=self.env.uid,
                 action_ids=self.ids,
@@ -308,9 +312,7 @@ class CustomerCareAction(models.Model):
             else:
                 records = actions._create_sms(rule.sms_template_id, recipients)
                 link = "sms_id"
-            now = fields.Datetime.now()
-            for action, record in zip(actions, records, strict=True):
-                action.write({link: record.id, "state": "done", "state_reason": False, "executed_date": now})
+            actions._link_produced(link, records, state="done")
 
     def _skip_reason(self, recipient, kind):
         opted_out = recipient if recipient.care_opt_out else self.partner_id if self.partner_id.care_opt_out else False
