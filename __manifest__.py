@@ -7,7 +7,16 @@
     "license": "LGPL-3",
     "author": "Customer Relationship Developers",
     "website": "https://github.com/customer-relationship/customer_relationship",
-    "depends": ["sale_management", "sale_margin", "contacts", "mail", "calendar", "resource", "sms", "base_geolocalize"],
+    "depends": [
+        "sale_management",
+        "sale_margin",
+        "contacts",
+        "mail",
+        "calendar",
+        "resource",
+        "sms",
+        "base_geolocalize",
+    ],
     "data": [
         "security/customer_relationship_security.xml",
         "security/customer_visit_security.xml",
