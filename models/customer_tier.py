@@ -361,6 +361,11 @@ SELECT r.partner_id, r.old_tier_id, r.value, r.value_rank, r.order_count, r.marg
                 table=SQL.identifier(COMPUTED_TABLE),
             )
         )
+        if len(updated) > 1000:
+            # Many accounts opened or changed (a first classification, an upgrade): the planner
+            # must not keep judging the table by its former size, or the joins of the views and
+            # of the next run go through nested loops over 100,000 rows.
+            self.env.cr.execute("ANALYZE customer_account")
         moves = self.env.execute_query(
             SQL(
                 """INSERT INTO customer_tier_history
