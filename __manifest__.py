@@ -1,6 +1,6 @@
 {
     "name": "Customer Relationship",
-    "version": "19.0.1.1.0",
+    "version": "19.0.2.0.0",
     "summary": "Customer value tiers, RFM and lifecycle, visits, relationship levels "
     "and scheduled care actions for sales teams",
     "category": "Sales",
@@ -32,6 +32,7 @@
         "data/customer_loss_reason_data.xml",
         "views/customer_tier_views.xml",
         "views/customer_tier_history_views.xml",
+        "views/customer_account_views.xml",
         "wizards/customer_relationship_level_change_views.xml",
         "views/res_partner_views.xml",
         "views/sale_order_views.xml",

@@ -1,4 +1,5 @@
 from . import calendar_event
+from . import customer_account
 from . import customer_care_action
 from . import customer_care_holiday
 from . import customer_care_rule

@@ -122,7 +122,7 @@ class CustomerCareAction(models.Model):
                 "reason": self.env._("Resolved: relationship level reached"),
                 "cancel_visits": False,
                 "condition": SQL(
-                    """array_position(%(levels)s::varchar[], COALESCE(p.relationship_level, 'basic'))
+                    """array_position(%(levels)s::varchar[], COALESCE(account.relationship_level, 'basic'))
                        >= array_position(%(levels)s::varchar[], tier.target_relationship_level::varchar)""",
                     levels=LEVEL_KEYS,
                 ),
@@ -132,7 +132,7 @@ class CustomerCareAction(models.Model):
                 "triggers": None,
                 "reason": self.env._("Cancelled: customer marked as lost"),
                 "cancel_visits": True,
-                "condition": SQL("p.loss_date ->> a.company_id::text IS NOT NULL"),
+                "condition": SQL("account.loss_date IS NOT NULL"),
             },
             "archived": {
                 "state": "skipped",
@@ -267,12 +267,31 @@ class CustomerCareAction(models.Model):
         )
         self._link_produced("visit_id", visits)
 
-    def _link_produced(self, field, records):
-        """Link each action to the activity or visit made for it. A failed action carried out on a
-        later attempt is scheduled again, until its activity or visit is done."""
-        now = fields.Datetime.now()
-        for action, record in zip(self, records, strict=True):
-            action.write({field: record.id, "executed_date": now, "state": "scheduled", "state_reason": False})
+    def _link_produced(self, field, records, state="scheduled"):
+        """Link each action to the activity, visit, e-mail or SMS made for it, in ``state``. A
+        failed action carried out on a later attempt is scheduled again, until its activity or
+        visit is done."""
+        if len(self) != len(records):
+            raise ValueError("one produced record per action")
+        # One statement for the whole batch: the first run over a backlog links 100,000 actions.
+        # Nothing of the model is computed from these fields; the ORM cache is invalidated below.
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                """UPDATE customer_care_action action
+                      SET %(field)s = produced.record_id, executed_date = %(now)s, state = %(state)s,
+                          state_reason = NULL, write_uid = %(uid)s, write_date = %(now)s
+                     FROM unnest(%(action_ids)s::int[], %(record_ids)s::int[]) AS produced(action_id, record_id)
+                    WHERE action.id = produced.action_id""",
+                field=SQL.identifier(field),
+                state=state,
+                now=fields.Datetime.now(),
+                uid=self.env.uid,
+                action_ids=self.ids,
+                record_ids=records.ids,
+            )
+        )
+        self.invalidate_recordset([field, "executed_date", "state", "state_reason", "write_uid", "write_date"])
 
     def _send_messages(self, kind):
         """E-mails and SMS from the rules' templates to the contact person, else the customer.
@@ -293,9 +312,7 @@ class CustomerCareAction(models.Model):
             else:
                 records = actions._create_sms(rule.sms_template_id, recipients)
                 link = "sms_id"
-            now = fields.Datetime.now()
-            for action, record in zip(actions, records, strict=True):
-                action.write({link: record.id, "state": "done", "state_reason": False, "executed_date": now})
+            actions._link_produced(link, records, state="done")
 
     def _skip_reason(self, recipient, kind):
         opted_out = recipient if recipient.care_opt_out else self.partner_id if self.partner_id.care_opt_out else False
@@ -375,7 +392,8 @@ class CustomerCareAction(models.Model):
                      JOIN customer_care_rule rule ON rule.id = a.rule_id
                      JOIN res_partner p ON p.id = a.partner_id
                 LEFT JOIN res_partner person ON person.id = a.contact_id
-                LEFT JOIN customer_tier tier ON tier.id = (p.customer_tier_id ->> a.company_id::text)::int
+                LEFT JOIN customer_account account ON account.partner_id = p.id AND account.company_id = a.company_id
+                LEFT JOIN customer_tier tier ON tier.id = account.tier_id
                      JOIN res_company company ON company.id = a.company_id
                 LEFT JOIN resource_calendar cal ON cal.id = company.resource_calendar_id
                     WHERE %s""",

@@ -388,13 +388,11 @@ class CustomerCareRule(models.Model):
         }
         customer_filters = [SQL("TRUE")]
         if self.tier_ids:
-            customer_filters.append(
-                SQL("(cp.customer_tier_id ->> %s)::int = ANY(%s)", params["key"], self.tier_ids.ids)
-            )
+            customer_filters.append(SQL("account.tier_id = ANY(%s)", self.tier_ids.ids))
         if self.min_relationship_level:
             customer_filters.append(
                 SQL(
-                    "array_position(%s::varchar[], COALESCE(cp.relationship_level, 'basic')) >= %s",
+                    "array_position(%s::varchar[], COALESCE(account.relationship_level, 'basic')) >= %s",
                     LEVEL_KEYS,
                     LEVEL_KEYS.index(self.min_relationship_level) + 1,
                 )
@@ -411,16 +409,16 @@ class CustomerCareRule(models.Model):
         return SQL(
             """
 WITH customers AS (
-    SELECT cp.id, cp.user_id, cp.relationship_level, cp.founding_date, cp.create_date,
-           (cp.customer_tier_id ->> %(key)s)::int AS tier_id,
-           (cp.first_order_date ->> %(key)s)::date AS first_order_date,
-           (cp.last_order_date ->> %(key)s)::date AS last_order_date,
-           (cp.expected_next_order_date ->> %(key)s)::date AS expected_next_order_date,
-           cp.customer_lifecycle ->> %(key)s AS lifecycle
+    -- the customer's account in the company: its salesperson there, its figures
+    SELECT cp.id, COALESCE(account.user_id, cp.user_id) AS user_id,
+           COALESCE(account.relationship_level, 'basic') AS relationship_level,
+           cp.founding_date, cp.create_date, account.tier_id, account.first_order_date,
+           account.last_order_date, account.expected_next_order_date, account.lifecycle
       FROM res_partner cp
-     WHERE cp.active AND cp.id = cp.commercial_partner_id AND cp.customer_tier_id ? %(key)s
+      JOIN customer_account account ON account.partner_id = cp.id AND account.company_id = %(company)s
+     WHERE cp.active AND cp.id = cp.commercial_partner_id AND account.tier_id IS NOT NULL
        -- a customer marked as lost gets no care (its open actions are cancelled)
-       AND cp.loss_date ->> %(key)s IS NULL
+       AND account.loss_date IS NULL
        AND (cp.company_id IS NULL OR cp.company_id = %(company)s) AND %(filters)s
 ),
 events AS (%(events)s)

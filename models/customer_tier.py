@@ -7,37 +7,10 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools import SQL
 
+from .customer_account import ACCOUNT_PARTNER_FIELDS, COMPUTED_ACCOUNT_FIELDS, RELATIONSHIP_LEVELS
+
 _logger = logging.getLogger(__name__)
 
-# Kotler's five relationship levels, from the least to the most involved.
-RELATIONSHIP_LEVELS = [
-    ("basic", "Basic"),
-    ("reactive", "Reactive"),
-    ("accountable", "Accountable"),
-    ("proactive", "Proactive"),
-    ("partnership", "Partnership"),
-]
-
-# res.partner columns written by the recomputation (company-dependent jsonb), with the
-# column of the computed table that feeds each.
-COMPUTED_PARTNER_COLUMNS = {
-    "customer_tier_id": "tier_id",
-    "customer_value": "value",
-    "customer_value_rank": "value_rank",
-    "customer_value_share": "value_share",
-    "customer_margin_rate": "margin_rate",
-    "customer_margin_known": "margin_known",
-    "first_order_date": "first_order_date",
-    "last_order_date": "last_order_date",
-    "customer_order_count": "order_count",
-    "average_order_interval": "average_order_interval",
-    "expected_next_order_date": "expected_next_order_date",
-    "customer_lifecycle": "lifecycle",
-    "rfm_recency_score": "recency_score",
-    "rfm_frequency_score": "frequency_score",
-    "rfm_monetary_score": "monetary_score",
-    "rfm_segment": "rfm_segment",
-}
 COMPUTED_TABLE = "customer_tier_computed"
 
 
@@ -221,7 +194,6 @@ class CustomerTier(models.Model):
         tiers._check_tier_set()
         today = today or fields.Date.context_today(self)
         self.env.flush_all()
-        company_key = str(company.id)
         window_start = today - relativedelta(months=company.customer_value_window_months)
         if company.customer_value_basis == "invoice":
             # Posted customer invoices minus credit notes, already signed in company currency.
@@ -277,8 +249,8 @@ per_partner AS (
 ),
 customers AS (
     SELECT cp.id AS partner_id,
-           (cp.customer_tier_id ->> %(company_key)s)::int AS old_tier_id,
-           COALESCE((cp.customer_tier_locked ->> %(company_key)s)::boolean, FALSE) AS locked,
+           account.tier_id AS old_tier_id,
+           COALESCE(account.tier_locked, FALSE) AS locked,
            pp.first_order_date, pp.last_order_date,
            COALESCE(pp.order_count, 0) AS order_count,
            ROUND(COALESCE(pp.value, 0), 2) AS value,
@@ -288,6 +260,7 @@ customers AS (
                  / NULLIF(pp.lifetime_count - 1, 0), 1) AS average_order_interval
       FROM res_partner cp
  LEFT JOIN per_partner pp ON pp.partner_id = cp.id
+ LEFT JOIN customer_account account ON account.partner_id = cp.id AND account.company_id = %(company)s
      WHERE cp.active AND cp.id = cp.commercial_partner_id
        AND (pp.partner_id IS NOT NULL
             OR (cp.customer_rank > 0 AND (cp.company_id IS NULL OR cp.company_id = %(company)s)))
@@ -346,7 +319,6 @@ SELECT r.partner_id, r.old_tier_id, r.value, r.value_rank, r.order_count, r.marg
                 table=SQL.identifier(COMPUTED_TABLE),
                 orders=orders,
                 company=company.id,
-                company_key=company_key,
                 window_start=window_start,
                 today=today,
                 tier_ids=tiers.ids,
@@ -362,39 +334,38 @@ SELECT r.partner_id, r.old_tier_id, r.value, r.value_rank, r.order_count, r.marg
 
     @api.model
     def _apply_computed_table(self, company, today):
-        """Write the computed figures on the customers and their contacts where they differ,
-        log tier moves in the history and in the customers' chatter."""
-        company_key = str(company.id)
-        assignments = []
-        differs = []
-        for column, source in COMPUTED_PARTNER_COLUMNS.items():
-            params = {"column": SQL.identifier(column), "key": company_key, "source": SQL.identifier(source)}
-            # An empty value is no key at all: Odoo casts a json null to numeric and fails.
-            assignments.append(
-                SQL(
-                    "%(column)s = (COALESCE(partner.%(column)s, '{}'::jsonb) - %(key)s)"
-                    " || jsonb_strip_nulls(jsonb_build_object(%(key)s, c.%(source)s))",
-                    **params,
-                )
-            )
-            differs.append(
-                SQL(
-                    "COALESCE(partner.%(column)s -> %(key)s, 'null')"
-                    " IS DISTINCT FROM COALESCE(to_jsonb(c.%(source)s), 'null')",
-                    **params,
-                )
-            )
+        """Write the computed figures on the customers' accounts in the company where they
+        differ (one INSERT ... ON CONFLICT DO UPDATE ... WHERE changed: no partner row is
+        touched), log tier moves in the history and in the customers' chatter."""
+        columns = [SQL.identifier(column) for column in COMPUTED_ACCOUNT_FIELDS]
+        now = SQL("NOW() AT TIME ZONE 'UTC'")
         updated = self.env.execute_query(
             SQL(
-                """UPDATE res_partner partner SET %(assignments)s, write_date = NOW() AT TIME ZONE 'UTC'
+                """INSERT INTO customer_account AS account
+                          (partner_id, company_id, relationship_level, %(columns)s,
+                           create_uid, write_uid, create_date, write_date)
+                   SELECT c.partner_id, %(company)s, 'basic', %(sources)s, %(uid)s, %(uid)s, %(now)s, %(now)s
                      FROM %(table)s c
-                    WHERE partner.commercial_partner_id = c.partner_id AND (%(differs)s)
-                RETURNING partner.id""",
-                assignments=SQL(", ").join(assignments),
-                differs=SQL(" OR ").join(differs),
+              ON CONFLICT (partner_id, company_id) DO UPDATE
+                      SET %(assignments)s, write_uid = EXCLUDED.write_uid, write_date = EXCLUDED.write_date
+                    WHERE (%(old)s) IS DISTINCT FROM (%(new)s)
+                RETURNING account.partner_id""",
+                columns=SQL(", ").join(columns),
+                sources=SQL(", ").join(SQL("c.%s", column) for column in columns),
+                assignments=SQL(", ").join(SQL("%s = EXCLUDED.%s", column, column) for column in columns),
+                old=SQL(", ").join(SQL("account.%s", column) for column in columns),
+                new=SQL(", ").join(SQL("EXCLUDED.%s", column) for column in columns),
+                company=company.id,
+                uid=self.env.uid,
+                now=now,
                 table=SQL.identifier(COMPUTED_TABLE),
             )
         )
+        if len(updated) > 1000:
+            # Many accounts opened or changed (a first classification, an upgrade): the planner
+            # must not keep judging the table by its former size, or the joins of the views and
+            # of the next run go through nested loops over 100,000 rows.
+            self.env.cr.execute("ANALYZE customer_account")
         moves = self.env.execute_query(
             SQL(
                 """INSERT INTO customer_tier_history
@@ -417,7 +388,8 @@ SELECT r.partner_id, r.old_tier_id, r.value, r.value_rank, r.order_count, r.marg
                 table=SQL.identifier(COMPUTED_TABLE),
             )
         )
-        self.env["res.partner"].invalidate_model(list(COMPUTED_PARTNER_COLUMNS))
+        self.env["customer.account"].invalidate_model(list(COMPUTED_ACCOUNT_FIELDS))
+        self.env["res.partner"].invalidate_model(list(ACCOUNT_PARTNER_FIELDS))
         self.env["customer.tier.history"].invalidate_model()
         self._log_tier_moves(
             company, [(partner, old, new) for partner, old, new, direction in moves if direction != "new"]

@@ -1,34 +1,15 @@
+from collections import defaultdict
 from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.fields import Domain
+from odoo.orm.utils import parse_field_expr
 from odoo.tools import SQL
 from odoo.tools.safe_eval import safe_eval
 
-from .customer_tier import RELATIONSHIP_LEVELS
+from .customer_account import ACCOUNT_PARTNER_FIELDS, LIFECYCLES, RELATIONSHIP_LEVELS, RFM_SEGMENTS
 
-LIFECYCLES = [
-    ("prospect", "Prospect"),
-    ("new", "New"),
-    ("active", "Active"),
-    ("at_risk", "At Risk"),
-    ("dormant", "Dormant"),
-    ("lost", "Lost"),
-]
-# See README, "RFM segments", for the mapping from the three scores. The labels use no
-# lifecycle word: the segment ranks a customer among the others, the lifecycle reads its own
-# ordering rhythm, and the two may disagree (the keys stay as stored).
-RFM_SEGMENTS = [
-    ("champions", "Champions"),
-    ("loyal", "Loyal"),
-    ("promising", "Promising"),
-    ("need_attention", "Needs Attention"),
-    ("cannot_lose", "Cannot Lose Them"),
-    ("at_risk", "Slipping"),
-    ("hibernating", "Hibernating"),
-    ("lost", "Lapsed"),
-]
 LEVEL_KEYS = [level for level, _label in RELATIONSHIP_LEVELS]
 RELATIONSHIP_GAPS = [("below", "Below Target"), ("at", "At Target"), ("above", "Above Target")]
 CONTACT_ROLES = [
@@ -52,23 +33,67 @@ MANUAL_TIER_FIELDS = ("customer_tier_id", "customer_tier_locked", "customer_tier
 LADDER_FIELDS = ("customer_lifecycle", "rfm_segment", "relationship_level")
 
 
+def _account_search(fname):
+    """The search method of a partner field read from the customer's account."""
+
+    def search(partners, operator, value):
+        return partners._search_customer_account(fname, operator, value)
+
+    search.__name__ = f"_search_{fname}"
+    return search
+
+
+def _account_inverse(fname):
+    """The inverse method of a partner field written on the customer's account: that field only."""
+
+    def inverse(partners):
+        partners._inverse_customer_account(fname)
+
+    inverse.__name__ = f"_inverse_{fname}"
+    return inverse
+
+
 class ResPartner(models.Model):
     _inherit = "res.partner"
 
-    # Value tier: written per company by customer.tier's recomputation, on the commercial
-    # partner and its contacts alike; company-dependent so each company has its own figures.
-    # Read-only in forms: only a manager's locked tier is set by hand (see the form view).
-    customer_tier_id = fields.Many2one("customer.tier", company_dependent=True, readonly=True)
+    # What a customer is in the current company: its customer.account there (README, "Design"),
+    # read by the commercial partner and its contacts alike; searched, grouped and ordered on
+    # through one join on the account table (see _field_to_sql). Read-only in forms: only a
+    # manager's locked tier is set by hand (see the form view).
+    customer_account_ids = fields.One2many("customer.account", "partner_id", string="Accounts")
+    customer_account_user_id = fields.Many2one(
+        "res.users",
+        string="Salesperson in this Company",
+        compute="_compute_customer_account",
+        search=_account_search("customer_account_user_id"),
+        inverse=_account_inverse("customer_account_user_id"),
+        help="Who sells to this customer in the current company; the customer's salesperson by default.",
+    )
+    customer_tier_id = fields.Many2one(
+        "customer.tier",
+        compute="_compute_customer_account",
+        search=_account_search("customer_tier_id"),
+        inverse=_account_inverse("customer_tier_id"),
+        readonly=True,
+    )
     customer_tier_color = fields.Integer(related="customer_tier_id.color", string="Tier Color")
     customer_tier_locked = fields.Boolean(
         string="Tier Set by Hand",
-        company_dependent=True,
+        compute="_compute_customer_account",
+        search=_account_search("customer_tier_locked"),
+        inverse=_account_inverse("customer_tier_locked"),
         help="The automatic classification leaves a locked tier alone.",
     )
-    customer_tier_lock_reason = fields.Char(string="Reason for the Manual Tier", company_dependent=True)
+    customer_tier_lock_reason = fields.Char(
+        string="Reason for the Manual Tier",
+        compute="_compute_customer_account",
+        search=_account_search("customer_tier_lock_reason"),
+        inverse=_account_inverse("customer_tier_lock_reason"),
+    )
     customer_tier_history_ids = fields.One2many("customer.tier.history", "partner_id", string="Tier History")
     customer_value = fields.Float(
-        company_dependent=True,
+        compute="_compute_customer_account",
+        search=_account_search("customer_value"),
         readonly=True,
         digits="Product Price",
         help="Revenue of the customer over the value window, in company currency.",
@@ -76,10 +101,17 @@ class ResPartner(models.Model):
     customer_value_currency_id = fields.Many2one(
         "res.currency", compute="_compute_customer_value_currency_id", string="Value Currency"
     )
-    customer_value_rank = fields.Integer(string="Value Rank", company_dependent=True, readonly=True, aggregator=False)
+    customer_value_rank = fields.Integer(
+        string="Value Rank",
+        compute="_compute_customer_account",
+        search=_account_search("customer_value_rank"),
+        readonly=True,
+        aggregator=False,
+    )
     customer_value_share = fields.Float(
         string="Cumulative Share (%)",
-        company_dependent=True,
+        compute="_compute_customer_account",
+        search=_account_search("customer_value_share"),
         readonly=True,
         digits=(5, 2),
         aggregator="max",
@@ -87,25 +119,61 @@ class ResPartner(models.Model):
     )
 
     # Purchase behaviour (RFM) and lifecycle
-    first_order_date = fields.Date(company_dependent=True, readonly=True)
-    last_order_date = fields.Date(company_dependent=True, readonly=True)
-    customer_order_count = fields.Integer(string="Orders in Window", company_dependent=True, readonly=True)
-    average_order_interval = fields.Float(
-        string="Average Order Interval (days)", company_dependent=True, readonly=True, digits=(7, 1)
+    first_order_date = fields.Date(
+        compute="_compute_customer_account", search=_account_search("first_order_date"), readonly=True
     )
-    expected_next_order_date = fields.Date(company_dependent=True, readonly=True)
-    customer_lifecycle = fields.Selection(LIFECYCLES, string="Lifecycle", company_dependent=True, readonly=True)
-    rfm_recency_score = fields.Integer(string="Recency Score", company_dependent=True, readonly=True, aggregator="avg")
+    last_order_date = fields.Date(
+        compute="_compute_customer_account", search=_account_search("last_order_date"), readonly=True
+    )
+    customer_order_count = fields.Integer(
+        string="Orders in Window",
+        compute="_compute_customer_account",
+        search=_account_search("customer_order_count"),
+        readonly=True,
+    )
+    average_order_interval = fields.Float(
+        string="Average Order Interval (days)",
+        compute="_compute_customer_account",
+        search=_account_search("average_order_interval"),
+        readonly=True,
+        digits=(7, 1),
+    )
+    expected_next_order_date = fields.Date(
+        compute="_compute_customer_account", search=_account_search("expected_next_order_date"), readonly=True
+    )
+    customer_lifecycle = fields.Selection(
+        LIFECYCLES,
+        string="Lifecycle",
+        compute="_compute_customer_account",
+        search=_account_search("customer_lifecycle"),
+        readonly=True,
+    )
+    rfm_recency_score = fields.Integer(
+        string="Recency Score",
+        compute="_compute_customer_account",
+        search=_account_search("rfm_recency_score"),
+        readonly=True,
+        aggregator="avg",
+    )
     rfm_frequency_score = fields.Integer(
-        string="Frequency Score", company_dependent=True, readonly=True, aggregator="avg"
+        string="Frequency Score",
+        compute="_compute_customer_account",
+        search=_account_search("rfm_frequency_score"),
+        readonly=True,
+        aggregator="avg",
     )
     rfm_monetary_score = fields.Integer(
-        string="Monetary Score", company_dependent=True, readonly=True, aggregator="avg"
+        string="Monetary Score",
+        compute="_compute_customer_account",
+        search=_account_search("rfm_monetary_score"),
+        readonly=True,
+        aggregator="avg",
     )
     rfm_segment = fields.Selection(
         RFM_SEGMENTS,
         string="RFM Segment",
-        company_dependent=True,
+        compute="_compute_customer_account",
+        search=_account_search("rfm_segment"),
         readonly=True,
         help="How the customer's recency, frequency and value rank among the company's customers. "
         "The lifecycle reads the customer's own ordering rhythm instead, so the two may differ: "
@@ -115,17 +183,20 @@ class ResPartner(models.Model):
     # Relationship level (Kotler): a person's decision, tracked; the target comes from the tier.
     relationship_level = fields.Selection(
         RELATIONSHIP_LEVELS,
-        default="basic",
         tracking=True,
         help="Basic: sells and has no further contact.\n"
         "Reactive: sells and invites the customer to call with problems.\n"
         "Accountable: calls soon after the sale to check the product met expectations.\n"
         "Proactive: calls regularly with suggestions and news of useful products.\n"
         "Partnership: works continuously with the customer to cut its costs and help it buy better.",
+        compute="_compute_customer_account",
+        search=_account_search("relationship_level"),
+        inverse=_account_inverse("relationship_level"),
     )
     customer_margin_rate = fields.Float(
         string="Margin (%)",
-        company_dependent=True,
+        compute="_compute_customer_account",
+        search=_account_search("customer_margin_rate"),
         readonly=True,
         digits=(5, 2),
         aggregator="avg",
@@ -134,7 +205,8 @@ class ResPartner(models.Model):
     )
     customer_margin_known = fields.Boolean(
         string="Margin Known",
-        company_dependent=True,
+        compute="_compute_customer_account",
+        search=_account_search("customer_margin_known"),
         readonly=True,
         help="Some confirmed order line of the customer over the value window carries a cost.",
     )
@@ -210,16 +282,150 @@ class ResPartner(models.Model):
     )
 
     # Loss: a manager's record of why a customer was lost, per company.
-    loss_reason_id = fields.Many2one("customer.loss.reason", company_dependent=True, readonly=True)
-    loss_date = fields.Date(string="Lost On", company_dependent=True, readonly=True)
-    loss_note = fields.Text(company_dependent=True, readonly=True)
+    loss_reason_id = fields.Many2one(
+        "customer.loss.reason",
+        compute="_compute_customer_account",
+        search=_account_search("loss_reason_id"),
+        inverse=_account_inverse("loss_reason_id"),
+        readonly=True,
+    )
+    loss_date = fields.Date(
+        string="Lost On",
+        compute="_compute_customer_account",
+        search=_account_search("loss_date"),
+        inverse=_account_inverse("loss_date"),
+        readonly=True,
+    )
+    loss_note = fields.Text(
+        compute="_compute_customer_account",
+        search=_account_search("loss_note"),
+        inverse=_account_inverse("loss_note"),
+        readonly=True,
+    )
     lost_value = fields.Float(
         string="Estimated Value Lost",
-        company_dependent=True,
+        compute="_compute_customer_account",
+        search=_account_search("lost_value"),
+        inverse=_account_inverse("lost_value"),
         readonly=True,
         digits="Product Price",
         help="What the customer bought over the value window before its last order, in company currency.",
     )
+
+    @api.depends("commercial_partner_id")
+    @api.depends_context("company")
+    def _compute_customer_account(self):
+        # The figures are shown on every customer a user may read, as Odoo shows a partner's
+        # salesperson: the account's record rules guard the account views, not the partner's card.
+        accounts = (
+            self.env["customer.account"]
+            .sudo()
+            .search_fetch(
+                [("partner_id", "in", self.commercial_partner_id.ids), ("company_id", "=", self.env.company.id)],
+                ["partner_id", *ACCOUNT_PARTNER_FIELDS.values()],
+            )
+        )
+        by_partner = {account.partner_id.id: account for account in accounts}
+        empty = self.env["customer.account"]
+        for partner in self:
+            account = by_partner.get(partner.commercial_partner_id.id, empty)
+            for fname, account_fname in ACCOUNT_PARTNER_FIELDS.items():
+                partner[fname] = account[account_fname]
+            if not account:
+                partner.relationship_level = "basic"
+            # No salesperson of its own in this company: the customer's.
+            partner.customer_account_user_id = account.user_id or partner.commercial_partner_id.user_id
+
+    def _inverse_customer_account(self, fname):
+        # The partner's write access was checked by the ORM; the account of its commercial
+        # partner follows what may be written on the partner.
+        account_model = self.env["customer.account"].sudo().with_context(customer_account_from_partner=True)
+        accounts = account_model._for_partners(self, self.env.company)
+        account_fname = ACCOUNT_PARTNER_FIELDS[fname]
+        # All the new values first: writing an account invalidates the partners' cache.
+        by_value = defaultdict(lambda: account_model)
+        for partner in self:
+            by_value[self._fields[fname].convert_to_write(partner[fname], partner)] |= accounts[
+                partner.commercial_partner_id.id
+            ]
+        for value, group in by_value.items():
+            changed = group.filtered(
+                lambda a, value=value: a._fields[account_fname].convert_to_write(a[account_fname], a) != value
+            )
+            if changed:
+                changed.write({account_fname: value})
+
+    def _search_customer_account(self, fname, operator, value):
+        """``fname`` compared on the account of the current company, through the join of
+        _customer_account_alias; a customer without an account compares as a new account."""
+        account_model = self.env["customer.account"].sudo()  # the figures are public: see the compute
+        condition = Domain(ACCOUNT_PARTNER_FIELDS[fname], operator, value).optimize_full(account_model)
+        matches_missing = bool(account_model.new({}).filtered_domain(condition))
+        presence = "%s IS NULL OR" if matches_missing else "%s IS NOT NULL AND"
+        if fname == "customer_account_user_id":
+            # An account without a salesperson of its own follows the customer's (see the compute).
+            presence = "%s IS NOT NULL AND"
+            follows = Domain.custom(
+                to_sql=lambda model, alias, query: SQL(
+                    "%s IS NULL", SQL.identifier(model._customer_account_alias(alias, query), "user_id")
+                )
+            )
+            follows &= Domain("commercial_partner_id.user_id", operator, value)
+
+        def to_sql(model, alias, query):
+            account_alias = model._customer_account_alias(alias, query)
+            sql = condition._to_sql(account_model, account_alias, query)
+            column = "user_id" if fname == "customer_account_user_id" else "id"
+            return SQL("(%s %s)", SQL(presence, SQL.identifier(account_alias, column)), sql)
+
+        if fname == "customer_account_user_id":
+            return Domain.custom(to_sql=to_sql) | follows
+        return Domain.custom(to_sql=to_sql)
+
+    def _customer_account_alias(self, alias, query):
+        """LEFT JOIN the account of the current company onto ``alias`` (once per query)."""
+        account_alias = query.make_alias(alias, "customer_account")
+        query.add_join(
+            "LEFT JOIN",
+            account_alias,
+            "customer_account",
+            SQL(
+                "%s = %s AND %s = %s",
+                SQL.identifier(account_alias, "partner_id"),
+                SQL.identifier(alias, "commercial_partner_id"),
+                SQL.identifier(account_alias, "company_id"),
+                self.env.company.id,
+            ),
+        )
+        return account_alias
+
+    def _field_to_sql(self, alias, field_expr, query=None):
+        # Grouping, ordering and aggregating on an account figure read the account table through
+        # one join: not a correlated sub-select per row (README, "Design").
+        fname, property_name = parse_field_expr(field_expr)
+        if fname in ACCOUNT_PARTNER_FIELDS and query is not None:
+            self._check_field_access(self._fields[fname], "read")
+            account_alias = self._customer_account_alias(alias, query)
+            account_expr = ACCOUNT_PARTNER_FIELDS[fname] + (f".{property_name}" if property_name else "")
+            sql = self.env["customer.account"]._field_to_sql(account_alias, account_expr, query)
+            if fname == "relationship_level":
+                sql = SQL("COALESCE(%s, 'basic')", sql)
+            elif fname == "customer_account_user_id":
+                # without a salesperson of its own, the account follows the customer's
+                commercial_alias = query.make_alias(alias, "customer_account_commercial")
+                query.add_join(
+                    "LEFT JOIN",
+                    commercial_alias,
+                    "res_partner",
+                    SQL(
+                        "%s = %s",
+                        SQL.identifier(commercial_alias, "id"),
+                        SQL.identifier(alias, "commercial_partner_id"),
+                    ),
+                )
+                sql = SQL("COALESCE(%s, %s)", sql, SQL.identifier(commercial_alias, "user_id"))
+            return sql
+        return super()._field_to_sql(alias, field_expr, query)
 
     @api.depends_context("company")
     def _compute_customer_value_currency_id(self):
@@ -235,10 +441,6 @@ class ResPartner(models.Model):
         roles = dict(self._fields["contact_role"]._description_selection(self.env))
         for partner in self.filtered("contact_role"):
             partner.display_name = f"{partner.display_name} ({roles[partner.contact_role]})"
-
-    @api.model
-    def _commercial_fields(self):
-        return [*super()._commercial_fields(), *MANUAL_TIER_FIELDS, "relationship_level"]
 
     @api.depends(
         "customer_tier_id.target_relationship_level", "customer_margin_rate", "customer_margin_known", "customer_value"
@@ -337,14 +539,9 @@ class ResPartner(models.Model):
 
     def _write_manual_tier(self, vals):
         """A person sets a tier: managers only, with a reason, logged like a computed move."""
-        commercial = self.filtered(lambda p: p == p.commercial_partner_id)
-        # Contacts only mirror their company's tier (Odoo's commercial fields sync), so any user
-        # creating a contact may copy it; setting it on the customer itself is a manager's call.
-        if (
-            commercial
-            and not self.env.su
-            and not self.env.user.has_group("customer_relationship.group_customer_relationship_manager")
-        ):
+        # A contact stands for its company: its tier is the account of its commercial partner.
+        commercial = self.commercial_partner_id
+        if not self.env.su and not self.env.user.has_group("customer_relationship.group_customer_relationship_manager"):
             raise AccessError(self.env._("Only customer relationship managers can set a customer's tier by hand."))
         old_tiers = {partner: partner.customer_tier_id for partner in commercial}
         result = super().write(vals)

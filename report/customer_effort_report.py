@@ -174,11 +174,12 @@ class CustomerEffortReport(models.Model):
             """
 WITH visits AS (
     SELECT visit.company_id, visit.user_id,
-           (partner.customer_tier_id ->> visit.company_id::text)::int AS tier_id,
+           account.tier_id,
            COUNT(*) AS visit_count, SUM(visit.duration) AS visit_hours
       FROM customer_visit visit
       JOIN res_company company ON company.id = visit.company_id
-      JOIN res_partner partner ON partner.id = visit.partner_id
+      LEFT JOIN customer_account account
+             ON account.partner_id = visit.partner_id AND account.company_id = visit.company_id
      WHERE visit.state = 'done'
        AND (visit.done_date AT TIME ZONE 'UTC' AT TIME ZONE %(tz)s)::date
            BETWEEN %(today)s - make_interval(months => company.customer_value_window_months) AND %(today)s
@@ -192,21 +193,18 @@ last_contacts AS (
   GROUP BY company_id, partner_id
 ),
 portfolio AS (
-    -- every company where a customer has a tier: the customer's company-dependent figures
-    SELECT classified.company_id, partner.user_id, tier.id AS tier_id,
+    -- every company where a customer has a tier: its account there and its salesperson there
+    SELECT account.company_id, COALESCE(account.user_id, partner.user_id) AS user_id, tier.id AS tier_id,
            COUNT(*) AS customer_count,
-           SUM(COALESCE((partner.customer_value ->> classified.company_key)::numeric, 0)) AS customer_value,
+           SUM(COALESCE(account.value, 0)) AS customer_value,
            COUNT(*) FILTER (WHERE contact.last_contact >= %(today)s - tier.visit_interval_days) AS covered_count
-      FROM res_partner partner
-     CROSS JOIN LATERAL (
-               SELECT key AS company_key, key::int AS company_id, value::int AS tier_id
-                 FROM jsonb_each_text(partner.customer_tier_id)) AS classified
-      JOIN customer_tier tier ON tier.id = classified.tier_id
+      FROM customer_account account
+      JOIN res_partner partner ON partner.id = account.partner_id
+      JOIN customer_tier tier ON tier.id = account.tier_id
  LEFT JOIN last_contacts contact
-        ON contact.company_id = classified.company_id AND contact.partner_id = partner.id
-     WHERE partner.id = partner.commercial_partner_id AND partner.active
-       AND partner.customer_tier_id IS NOT NULL
-  GROUP BY classified.company_id, partner.user_id, tier.id
+        ON contact.company_id = account.company_id AND contact.partner_id = partner.id
+     WHERE partner.active
+  GROUP BY account.company_id, 2, tier.id
 ),
 effort AS (
     SELECT company_id, user_id, tier_id,

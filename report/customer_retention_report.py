@@ -336,7 +336,7 @@ tier_periods AS (
   ORDER BY h.partner_id, h.date, h.id)
 )
 SELECT %(company)s AS company_id, st.month, st.partner_id,
-       COALESCE(tp.tier_id, (partner.customer_tier_id ->> %(company_key)s)::int) AS tier_id,
+       COALESCE(tp.tier_id, account.tier_id) AS tier_id,
        CASE WHEN st.active_start AND NOT st.active_end THEN st.churn_date END AS churn_date,
        st.active_start::int AS active_start_count,
        st.active_end::int AS active_end_count,
@@ -351,13 +351,12 @@ SELECT %(company)s AS company_id, st.month, st.partner_id,
        CASE WHEN st.active_start THEN 100 * st.active_end::int END AS retention_rate,
        NULL::numeric AS new_rate
   FROM statuses st
-  JOIN res_partner partner ON partner.id = st.partner_id
+LEFT JOIN customer_account account ON account.partner_id = st.partner_id AND account.company_id = %(company)s
 LEFT JOIN tier_periods tp
        ON tp.partner_id = st.partner_id
       AND tp.valid_from <= st.month AND (tp.valid_to IS NULL OR st.month < tp.valid_to)
             """,
             company=company.id,
-            company_key=str(company.id),
             today=today,
             first_month=first_month,
             current_month=current_month,

@@ -2,6 +2,7 @@ from . import test_access_matrix
 from . import test_care_resolution
 from . import test_common
 from . import test_concurrency
+from . import test_customer_account
 from . import test_customer_account_review
 from . import test_customer_care
 from . import test_customer_handover

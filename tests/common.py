@@ -116,13 +116,26 @@ class CustomerRelationshipCase(TransactionCase):
     @classmethod
     def _create_customers(cls, *names, **vals):
         """Companies with one contact person each, owned by the salesman unless told otherwise."""
-        customers = cls.env["res.partner"].create(
-            [{"name": name, "is_company": True, "user_id": cls.salesman.id, **vals} for name in names]
+        # Created in the company of the tests: a relationship level given here is its level there.
+        customers = (
+            cls.env["res.partner"]
+            .with_company(cls.company)
+            .create([{"name": name, "is_company": True, "user_id": cls.salesman.id, **vals} for name in names])
+            .with_env(cls.env)
         )
         cls.env["res.partner"].create(
             [{"name": f"Buyer of {customer.name}", "parent_id": customer.id} for customer in customers]
         )
         return customers
+
+    @classmethod
+    def _set_account(cls, partner, company=None, **values):
+        """Write figures of ``partner``'s account in ``company`` (the tests' company by default),
+        as the recomputation would have computed them."""
+        company = company or cls.company
+        account = cls.env["customer.account"]._for_partners(partner, company)[partner.commercial_partner_id.id]
+        account.write(values)
+        return account
 
     @classmethod
     def _create_orders(cls, specs, company=None, confirm=True):

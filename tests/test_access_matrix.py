@@ -9,6 +9,7 @@ from .common import CustomerRelationshipCase
 PROFILES = ("portal", "public", "internal", "own", "all", "manager")
 MATRIX = {
     "customer.tier": ("", "", "", "r", "r", "rwcu"),
+    "customer.account": ("", "", "", "r", "r", "rwc"),
     "customer.tier.history": ("", "", "", "r", "r", "ru"),
     "customer.tier.recompute": ("", "", "", "", "", "rwcu"),
     "customer.tier.recompute.line": ("", "", "", "", "", "rwcu"),

@@ -292,7 +292,7 @@ class TestCareEngine(CustomerCareCase):
 
     def test_expected_order_due_once_per_expected_date(self):
         customer = self._tiered("Second Sale Co")
-        customer.with_company(self.company).expected_next_order_date = date(2026, 7, 10)
+        self._set_account(customer, expected_next_order_date=date(2026, 7, 10))
         rule = self._rule(trigger="expected_order", days_offset=-3, lead_days=3)
         rule._generate_actions(date(2026, 7, 5))
         self.assertFalse(self._actions(rule, customer))
@@ -303,7 +303,7 @@ class TestCareEngine(CustomerCareCase):
             [("Second Sale Co", False, date(2026, 7, 10), date(2026, 7, 7))],
         )
         # a new order moves the expected date: one more action, for the new date
-        customer.with_company(self.company).expected_next_order_date = date(2026, 8, 20)
+        self._set_account(customer, expected_next_order_date=date(2026, 8, 20))
         rule._generate_actions(date(2026, 8, 17))
         rule._generate_actions(date(2026, 8, 18))
         self.assertEqual(

@@ -26,7 +26,7 @@ class TestCustomerAccountReview(CustomerRelationshipCase):
         # 500 of 1,000: Review Co alone reaches the 50% of Platinum, ranked first.
         specs = zip([cls.customer, cls.other_customer, *fillers], [500, 250, 120, 80, 50], strict=True)
         cls._create_orders([(customer, amount, date(2026, 3, 1)) for customer, amount in specs])
-        cls.customer.relationship_level = "proactive"
+        cls.customer.with_company(cls.company).relationship_level = "proactive"
 
         cls.buyer = cls.customer.child_ids
         cls.buyer.write({"function": "Chief Buyer", "contact_role": "buyer"})

@@ -398,8 +398,8 @@ class TestCareTriggers(CustomerCareCase):
     def test_relationship_below_the_tier_target(self):
         below, at_target, above = self._tiered("Below Co", "At Target Co", "Above Co")
         self.assertEqual(below.with_company(self.company).target_relationship_level, "reactive")
-        at_target.relationship_level = "reactive"
-        above.relationship_level = "proactive"
+        at_target.with_company(self.company).relationship_level = "reactive"
+        above.with_company(self.company).relationship_level = "proactive"
         customers = below | at_target | above
         rule = self._rule(trigger="relationship_gap", lead_days=0)
         rule._generate_actions(TODAY)
@@ -446,8 +446,8 @@ class TestCareTiming(CustomerCareCase):
             [(gold, 600, date(2026, 3, 1)), (iron, 300, date(2026, 3, 1)), (lead, 100, date(2026, 3, 1))]
         )
         self._recompute(self.company, TODAY)
-        gold.relationship_level = "accountable"
-        lead.relationship_level = "partnership"
+        gold.with_company(self.company).relationship_level = "accountable"
+        lead.with_company(self.company).relationship_level = "partnership"
         customers = gold | iron | lead
         by_tier = self._rule(
             trigger="anniversary", tier_ids=[Command.set((self.tiers["gold"] | self.tiers["iron"]).ids)]
@@ -832,8 +832,9 @@ class TestCareConcurrency(ConcurrentWorkersMixin, CustomerCareCase):
             env.flush_all()
             # classified in the main company without recomputing the demo customers
             cr.execute(
-                "UPDATE res_partner SET customer_tier_id = jsonb_build_object(%s::text, %s) WHERE id IN %s",
-                [str(company.id), tier.id, (customer.id, contact.id)],
+                """INSERT INTO customer_account (partner_id, company_id, tier_id) VALUES (%s, %s, %s)
+                   ON CONFLICT (partner_id, company_id) DO UPDATE SET tier_id = EXCLUDED.tier_id""",
+                [customer.id, company.id, tier.id],
             )
             rule = env["customer.care.rule"].create(
                 {

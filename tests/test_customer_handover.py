@@ -28,7 +28,7 @@ class TestCustomerHandover(CustomerRelationshipCase):
         cls.alpha_engineer = cls.env["res.partner"].create(
             {"name": "Engineer of Alpha Co", "parent_id": cls.alpha.id, "user_id": cls.salesman_all.id}
         )
-        cls.alpha.relationship_level = "accountable"
+        cls.alpha.with_company(cls.company).relationship_level = "accountable"
         cls._create_orders([(cls.alpha, 10000, date(2026, 3, 1))])
         cls.env["customer.tier"]._recompute_company_tiers(cls.company, date(2026, 6, 30))
 

@@ -103,10 +103,11 @@ class TestCustomerRetentionReport(CustomerRelationshipCase):
         cls.env.flush_all()
         cls.env.cr.execute(
             SQL(
-                "UPDATE res_partner SET customer_tier_id = jsonb_build_object(%s, %s) WHERE id = %s",
-                str(cls.company.id),
-                cls.tiers["gold"].id,
+                """INSERT INTO customer_account (partner_id, company_id, tier_id) VALUES (%s, %s, %s)
+                   ON CONFLICT (partner_id, company_id) DO UPDATE SET tier_id = EXCLUDED.tier_id""",
                 cls.e.id,
+                cls.company.id,
+                cls.tiers["gold"].id,
             )
         )
         cls.env["res.partner"].invalidate_model(["customer_tier_id"])
@@ -382,7 +383,7 @@ class TestCustomerEffortReport(CustomerRelationshipCase):
             cls.o1: ("gold", 5000),
         }
         for partner, (tier, value) in figures.items():
-            partner.with_company(cls.company).write({"customer_tier_id": cls.tiers[tier].id, "customer_value": value})
+            cls._set_account(partner, tier_id=cls.tiers[tier].id, value=value)
         visits = [
             (cls.p1, cls.salesman, datetime(2026, 6, 20, 9), 2),
             (cls.p1, cls.salesman, datetime(2026, 5, 1, 9), 2),
@@ -495,7 +496,7 @@ class TestCustomerEffortReport(CustomerRelationshipCase):
         self.assertEqual(self.Report.with_user(self.salesman_all).search_count(self.domain), 5)
 
     def test_companies_are_apart(self):
-        self.p1.with_company(self.company_eu).write({"customer_tier_id": self.tiers["gold"].id, "customer_value": 900})
+        self._set_account(self.p1, self.company_eu, tier_id=self.tiers["gold"].id, value=900)
         visit = self.Visit.with_company(self.company_eu).create(
             {
                 "partner_id": self.p1.id,

@@ -39,7 +39,7 @@ class TestDashboard(CustomerRelationshipCase):
         self.assertEqual(by_tier, {"Gold": (600, 60.0), "Iron": (300, 30.0), "Lead": (100, 10.0)})
         self.assertEqual([tier["count"] for tier in data["tiers"]][:2], [1, 1])
         gold = self.env["res.partner"].search([("name", "=", "Dash A")])
-        gold.relationship_level = "proactive"
+        gold.with_company(self.company).relationship_level = "proactive"
         self.assertEqual(self._data(self.manager)["relationship_below"], data["relationship_below"] - 1)
 
     def test_salesperson_sees_their_portfolio(self):

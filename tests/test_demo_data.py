@@ -87,7 +87,7 @@ class TestDemoData(TransactionCase):
         referred = self.env["res.partner"].search([("referred_by_id", "!=", False)])
         self.assertGreaterEqual(len(referred), 4)
         self.assertTrue(all(partner.referral_date for partner in referred))
-        lost = self.env["res.partner"].search([("loss_reason_id", "!=", False)])
+        lost = self.env["res.partner"].search([("parent_id", "=", False), ("loss_reason_id", "!=", False)])
         self.assertEqual(len(lost), 2)
         for customer in lost:
             self.assertTrue(customer.loss_note)

@@ -26,12 +26,11 @@ class TestLadders(CustomerRelationshipCase):
         cls.customers = Partner.browse()
         for index in reversed(range(len(RFM_KEYS))):
             customer = Partner.create({"name": f"Ladder {index}", "is_company": True})
-            customer.write(
-                {
-                    "customer_lifecycle": LIFECYCLE_KEYS[index % len(LIFECYCLE_KEYS)],
-                    "rfm_segment": RFM_KEYS[index],
-                    "relationship_level": LEVEL_KEYS[index % len(LEVEL_KEYS)],
-                }
+            cls._set_account(
+                customer,
+                lifecycle=LIFECYCLE_KEYS[index % len(LIFECYCLE_KEYS)],
+                rfm_segment=RFM_KEYS[index],
+                relationship_level=LEVEL_KEYS[index % len(LEVEL_KEYS)],
             )
             cls.customers |= customer
         cls.domain = [("id", "in", cls.customers.ids)]
@@ -205,7 +204,9 @@ class TestLaddersUi(HttpCase):
         customer = Partner.create({"name": "Ladder Tour Trading", "is_company": True, "customer_rank": 1})
         self.env["customer.tier"]._recompute_company_tiers(self.env.company)
         # Slipping in its own rhythm, yet among the best by RFM: the two statuses disagree.
-        customer.write({"customer_lifecycle": "at_risk", "rfm_segment": "champions", "relationship_level": "proactive"})
+        self.env["customer.account"]._for_partners(customer, self.env.company)[customer.id].write(
+            {"lifecycle": "at_risk", "rfm_segment": "champions", "relationship_level": "proactive"}
+        )
         lost = Partner.create({"name": "Ladder Tour Lost", "is_company": True, "customer_rank": 1})
         lost.write(
             {

@@ -92,4 +92,6 @@ class TestCustomerFormQueries(CustomerRelationshipCase):
         # Odoo's own partner form (sales, accounting, mail...) takes most of the queries; the
         # addon's tabs (tier, history, visits, care, referrals) add a few, whatever the history.
         self.assertEqual(self._open_form(few, only_addon=True), self._open_form(many, only_addon=True))
-        self.assertLessEqual(self._open_form(many, only_addon=True), 12)
+        # 13: the customer's account in the company is one query of its own (its figures were
+        # columns of res_partner, read with the partner, before 19.0.2).
+        self.assertLessEqual(self._open_form(many, only_addon=True), 13)

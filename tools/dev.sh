@@ -256,8 +256,8 @@ check_workers() {
   log "with workers: HTTP and the bus answer, no traceback"
 }
 
-# The last released version: 19.0.1.0.0, before the care engine and the reports.
-PREVIOUS_RELEASE=${CR_PREVIOUS_RELEASE:-f56b334}
+# The last released version: 19.0.1.1.0 (figures in company-dependent jsonb columns of res_partner).
+PREVIOUS_RELEASE=${CR_PREVIOUS_RELEASE:-b2e4bea15b7a27cc1e39cb31bb2747b5fadff18d}
 
 cmd_upgrade_check() {
   setup
@@ -268,29 +268,70 @@ cmd_upgrade_check() {
   git -C "$ADDON_DIR" archive "$PREVIOUS_RELEASE" | tar -x -C "$old/$ADDON"
   log "installing the previous release ($PREVIOUS_RELEASE) with demo data"
   odoo_bin -d "$db" --addons-path="$ODOO_SRC/addons,$old" -i "$ADDON" --with-demo --stop-after-init --log-level=warn
-  # Data a user would have entered by then: relationship levels and done visits.
+  # Data a user would have entered by then: relationship levels, a manual tier, a loss, done visits.
   psql -q -h 127.0.0.1 -U "$DB_USER" -d "$db" -c "
     UPDATE res_partner SET relationship_level = 'proactive'
-     WHERE id IN (SELECT id FROM res_partner WHERE customer_tier_id IS NOT NULL ORDER BY id LIMIT 5);
+     WHERE id IN (SELECT id FROM res_partner WHERE customer_tier_id IS NOT NULL AND id = commercial_partner_id
+                  ORDER BY id LIMIT 5);
+    UPDATE res_partner SET customer_tier_locked = jsonb_build_object('1', true),
+                           customer_tier_lock_reason = jsonb_build_object('1', 'Kept through the upgrade')
+     WHERE id = (SELECT MAX(id) FROM res_partner WHERE customer_tier_id IS NOT NULL AND id = commercial_partner_id);
     INSERT INTO customer_visit (name, partner_id, user_id, company_id, visit_type, state, planned_start, done_date, notes)
     SELECT 'UPGRADE/' || id, id, 2, 1, 'on_site', 'done', NOW(), NOW(), '<p>Kept through the upgrade</p>'
-      FROM res_partner WHERE customer_tier_id IS NOT NULL ORDER BY id LIMIT 10;"
-  # The customers there before the upgrade: the new release's demo data may add contacts.
-  local last_partner count_data before after
-  last_partner=$(psql -h 127.0.0.1 -U "$DB_USER" -d "$db" -tAc "SELECT MAX(id) FROM res_partner")
-  count_data="SELECT (SELECT COUNT(*) FROM customer_tier), (SELECT COUNT(*) FROM customer_tier_history),
-    (SELECT COUNT(*) FROM customer_visit),
-    (SELECT COUNT(*) FROM res_partner WHERE customer_tier_id IS NOT NULL AND id <= $last_partner),
+      FROM res_partner WHERE customer_tier_id IS NOT NULL AND id = commercial_partner_id ORDER BY id LIMIT 10;"
+  # Every customer's figures in every company, then its level: from the jsonb columns of
+  # res_partner before the upgrade, from customer_account after it.
+  local counts="(SELECT COUNT(*) FROM customer_tier), (SELECT COUNT(*) FROM customer_tier_history),
+    (SELECT COUNT(*) FROM customer_visit)"
+  local figures="partner_id || '@' || company || ':' || concat_ws('/', tier, value, rank, share, margin, first_order,
+    last_order, orders, interval, next_order, lifecycle, r, f, m, segment, locked, lock_reason, loss_reason, loss_date,
+    loss_note, lost_value)"
+  local before_query="SELECT $counts, md5(string_agg($figures, ',' ORDER BY partner_id, company)), COUNT(*),
     (SELECT string_agg(relationship_level || ':' || n, ',' ORDER BY relationship_level) FROM
-       (SELECT relationship_level, COUNT(*) n FROM res_partner WHERE id <= $last_partner GROUP BY 1) levels)"
-  before=$(psql -h 127.0.0.1 -U "$DB_USER" -d "$db" -tAc "$count_data")
+       (SELECT relationship_level, COUNT(*) n FROM res_partner WHERE id = commercial_partner_id
+           AND relationship_level <> 'basic' GROUP BY 1) levels)
+    FROM (SELECT p.id AS partner_id, k.key::int AS company, p.customer_tier_id ->> k.key AS tier,
+                 (p.customer_value ->> k.key)::numeric AS value, p.customer_value_rank ->> k.key AS rank,
+                 (p.customer_value_share ->> k.key)::numeric AS share,
+                 (p.customer_margin_rate ->> k.key)::numeric AS margin, p.first_order_date ->> k.key AS first_order,
+                 p.last_order_date ->> k.key AS last_order, p.customer_order_count ->> k.key AS orders,
+                 (p.average_order_interval ->> k.key)::numeric AS interval,
+                 p.expected_next_order_date ->> k.key AS next_order, p.customer_lifecycle ->> k.key AS lifecycle,
+                 p.rfm_recency_score ->> k.key AS r, p.rfm_frequency_score ->> k.key AS f,
+                 p.rfm_monetary_score ->> k.key AS m, p.rfm_segment ->> k.key AS segment,
+                 COALESCE((p.customer_tier_locked ->> k.key)::boolean, false)::text AS locked,
+                 p.customer_tier_lock_reason ->> k.key AS lock_reason, p.loss_reason_id ->> k.key AS loss_reason,
+                 p.loss_date ->> k.key AS loss_date, p.loss_note ->> k.key AS loss_note,
+                 (p.lost_value ->> k.key)::numeric AS lost_value
+            FROM res_partner p CROSS JOIN LATERAL jsonb_object_keys(p.customer_tier_id) AS k(key)
+           WHERE p.id = p.commercial_partner_id) figures"
+  local after_query="SELECT $counts, md5(string_agg($figures, ',' ORDER BY partner_id, company)), COUNT(*),
+    (SELECT string_agg(relationship_level || ':' || n, ',' ORDER BY relationship_level) FROM
+       (SELECT relationship_level, COUNT(DISTINCT partner_id) n FROM customer_account
+         WHERE relationship_level <> 'basic' GROUP BY 1) levels)
+    FROM (SELECT partner_id, company_id AS company, tier_id::text AS tier, value, value_rank::text AS rank,
+                 value_share AS share, margin_rate AS margin, first_order_date::text AS first_order,
+                 last_order_date::text AS last_order, order_count::text AS orders, average_order_interval AS interval,
+                 expected_next_order_date::text AS next_order, lifecycle, recency_score::text AS r,
+                 frequency_score::text AS f, monetary_score::text AS m, rfm_segment AS segment,
+                 COALESCE(tier_locked, false)::text AS locked, tier_lock_reason AS lock_reason,
+                 loss_reason_id::text AS loss_reason, loss_date::text AS loss_date, loss_note, lost_value
+            FROM customer_account WHERE tier_id IS NOT NULL) figures"
+  local before after
+  before=$(psql -h 127.0.0.1 -U "$DB_USER" -d "$db" -tAc "$before_query")
   log "upgrading to this checkout"
   odoo_bin -d "$db" -u "$ADDON" --stop-after-init --log-level=warn
-  after=$(psql -h 127.0.0.1 -U "$DB_USER" -d "$db" -tAc "$count_data")
-  log "tiers|history|visits|classified customers|levels before: $before"
-  log "tiers|history|visits|classified customers|levels after:  $after"
+  after=$(psql -h 127.0.0.1 -U "$DB_USER" -d "$db" -tAc "$after_query")
+  log "tiers|history|visits|figures (md5)|classified accounts|levels before: $before"
+  log "tiers|history|visits|figures (md5)|classified accounts|levels after:  $after"
   [[ $before == "$after" ]] || { log "the upgrade changed the data"; exit 1; }
-  log "the upgrade kept every tier, tier change, visit, classification and relationship level"
+  # The partner fields now read the accounts: none of them may still be company-dependent.
+  local still_company_dependent
+  still_company_dependent=$(psql -h 127.0.0.1 -U "$DB_USER" -d "$db" -tAc "SELECT string_agg(name, ', ')
+    FROM ir_model_fields WHERE model = 'res.partner' AND company_dependent AND name IN ('customer_tier_id',
+    'customer_value', 'customer_lifecycle', 'rfm_segment', 'customer_tier_locked', 'loss_date')")
+  [[ -z $still_company_dependent ]] || { log "still company-dependent: $still_company_dependent"; exit 1; }
+  log "the upgrade kept every tier, tier change, visit, customer figure, lock, loss and relationship level"
 }
 
 case ${1:-} in

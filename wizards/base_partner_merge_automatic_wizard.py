@@ -32,4 +32,20 @@ class BasePartnerMergeAutomaticWizard(models.TransientModel):
             )
         )
         self.env["customer.care.action"].invalidate_model()
+        # A customer has one account per company: where the destination has one, it stays (its
+        # figures are recomputed at night); else the first of the merged partners' moves to it.
+        self.env.execute_query(
+            SQL(
+                """DELETE FROM customer_account account
+                    WHERE account.partner_id = ANY(%(merged)s)
+                      AND (EXISTS (SELECT 1 FROM customer_account kept
+                                    WHERE kept.partner_id = %(destination)s AND kept.company_id = account.company_id)
+                           OR account.id <> (SELECT MIN(other.id) FROM customer_account other
+                                              WHERE other.partner_id = ANY(%(merged)s)
+                                                AND other.company_id = account.company_id))""",
+                merged=src_partners.ids,
+                destination=dst_partner.id,
+            )
+        )
+        self.env["customer.account"].invalidate_model()
         return super()._update_foreign_keys(src_partners, dst_partner)

@@ -44,7 +44,8 @@ class CustomerHandover(models.TransientModel):
         "customer_handover_res_partner_rel",
         string="Customers",
         default=lambda self: self._default_partners(),
-        domain="[('parent_id', '=', False)] + ([('user_id', '=', from_user_id)] if from_user_id else [])",
+        domain="[('parent_id', '=', False)]"
+        " + ([('customer_account_user_id', '=', from_user_id)] if from_user_id else [])",
         help="Contacts stand for their company. With a current salesperson, only that salesperson's "
         "customers among them are handed over.",
     )
@@ -54,8 +55,8 @@ class CustomerHandover(models.TransientModel):
         required=True,
         default=lambda self: self.env.company,
         domain="[('id', 'in', allowed_company_ids)]",
-        help="The planned visits and scheduled care actions of this company move. The salesperson of "
-        "a customer is the same in every company.",
+        help="The customers' accounts in this company move: their salesperson here, their planned visits, "
+        "scheduled care actions and open activities. Their accounts in other companies keep their salesperson.",
     )
 
     # What moves, shown before applying
@@ -144,19 +145,27 @@ class CustomerHandover(models.TransientModel):
         if self.partner_ids:
             domain &= Domain("id", "in", self.partner_ids.commercial_partner_id.ids)
         if self.from_user_id:
-            domain &= Domain("user_id", "=", self.from_user_id.id)
+            domain &= Domain("customer_account_user_id", "=", self.from_user_id.id)
         if self.to_user_id:
-            domain &= Domain("user_id", "!=", self.to_user_id.id)
+            domain &= Domain("customer_account_user_id", "!=", self.to_user_id.id)
         return partners.search_fetch(
             domain,
-            ["name", "user_id", "customer_tier_id", "customer_value", "customer_margin_rate", "relationship_level"],
+            [
+                "name",
+                "user_id",
+                "customer_account_user_id",
+                "customer_tier_id",
+                "customer_value",
+                "customer_margin_rate",
+                "relationship_level",
+            ],
             order="id",
         )
 
     def _handover_domains(self, customers):
         """What moves, per model: what each customer's current salesperson holds on it. A contact
         follows its company; a visit, care action or activity held by someone else stays theirs."""
-        by_user = customers.grouped("user_id")
+        by_user = customers.grouped("customer_account_user_id")
 
         def held(partner_field, users=lambda user: [user.id]):
             return Domain.OR(
@@ -215,8 +224,45 @@ class CustomerHandover(models.TransientModel):
         # them to the new salesperson is the point of the wizard.
         activities = self.env["mail.activity"].sudo().search_fetch(domains["mail.activity"], ["res_model", "res_id"])
         moved = self._moved_per_customer(visits, care_actions, activities)
-        old_users = {customer.id: customer.user_id for customer in customers}
+        old_users = {customer.id: customer.customer_account_user_id for customer in customers}
 
+        # The customer's account in the wizard's company gets the new salesperson (the other
+        # companies' accounts keep theirs); the partner's own salesperson, which Odoo's sales
+        # documents and the visit rules follow, moves with it (in sudo: see the partners above).
+        # (The accounts in sudo, as the partners: a manager reads accounts, only the wizard moves them.)
+        Account = self.env["customer.account"].sudo()
+        # An account without a salesperson of its own follows the partner's: in the other
+        # companies, it keeps the salesperson it had.
+        following = Account.search(
+            [
+                ("partner_id", "in", customers.ids),
+                ("company_id", "!=", self.company_id.id),
+                ("user_id", "=", False),
+            ]
+        )
+        for user, group in following.grouped(lambda account: account.partner_id.user_id).items():
+            if user:
+                group.write({"user_id": user.id})
+        self.env.flush_all()
+        self.env.execute_query(
+            SQL(
+                """INSERT INTO customer_account AS account
+                          (partner_id, company_id, user_id, relationship_level,
+                           create_uid, write_uid, create_date, write_date)
+                   SELECT customer_id, %(company)s, %(user)s, 'basic', %(uid)s, %(uid)s, %(now)s, %(now)s
+                     FROM unnest(%(customers)s::int[]) AS customer_id
+              ON CONFLICT (partner_id, company_id) DO UPDATE
+                      SET user_id = EXCLUDED.user_id, write_uid = EXCLUDED.write_uid,
+                          write_date = EXCLUDED.write_date""",
+                company=self.company_id.id,
+                user=to_user.id,
+                uid=self.env.uid,
+                now=fields.Datetime.now(),
+                customers=customers.ids,
+            )
+        )
+        Account.invalidate_model(["user_id", "write_uid", "write_date"])
+        self.env["res.partner"].invalidate_model(["customer_account_user_id"])
         partners.with_context(**QUIET).write({"user_id": to_user.id})
         team = self.env["crm.team"]._get_default_team_id(user_id=to_user.id)
         visits.with_context(**QUIET).write({"user_id": to_user.id, "team_id": team.id})

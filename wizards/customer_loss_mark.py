@@ -73,14 +73,14 @@ class CustomerLossMark(models.TransientModel):
                           SUM(so.amount_untaxed / COALESCE(NULLIF(so.currency_rate, 0), 1))
                      FROM sale_order so
                      JOIN res_partner buyer ON buyer.id = so.partner_id
-                     JOIN res_partner customer ON customer.id = buyer.commercial_partner_id
+                     JOIN customer_account account
+                       ON account.partner_id = buyer.commercial_partner_id AND account.company_id = so.company_id
                     WHERE buyer.commercial_partner_id = ANY(%(customers)s) AND so.company_id = %(company)s
                       AND so.state = 'sale'
-                      AND so.date_order >= (customer.last_order_date ->> %(key)s)::date - %(window)s::interval
+                      AND so.date_order >= account.last_order_date - %(window)s::interval
                  GROUP BY buyer.commercial_partner_id""",
                 customers=customers.ids,
                 company=company.id,
-                key=str(company.id),
                 window=f"{company.customer_value_window_months} months",
             )
         )

@@ -1,0 +1,166 @@
+from odoo import api, fields, models
+
+# Kotler's five relationship levels, from the least to the most involved.
+RELATIONSHIP_LEVELS = [
+    ("basic", "Basic"),
+    ("reactive", "Reactive"),
+    ("accountable", "Accountable"),
+    ("proactive", "Proactive"),
+    ("partnership", "Partnership"),
+]
+
+LIFECYCLES = [
+    ("prospect", "Prospect"),
+    ("new", "New"),
+    ("active", "Active"),
+    ("at_risk", "At Risk"),
+    ("dormant", "Dormant"),
+    ("lost", "Lost"),
+]
+# See README, "RFM segments", for the mapping from the three scores. The labels use no
+# lifecycle word: the segment ranks a customer among the others, the lifecycle reads its own
+# ordering rhythm, and the two may disagree (the keys stay as stored).
+RFM_SEGMENTS = [
+    ("champions", "Champions"),
+    ("loyal", "Loyal"),
+    ("promising", "Promising"),
+    ("need_attention", "Needs Attention"),
+    ("cannot_lose", "Cannot Lose Them"),
+    ("at_risk", "Slipping"),
+    ("hibernating", "Hibernating"),
+    ("lost", "Lapsed"),
+]
+
+# res.partner field -> customer.account field: what a customer is in one company. The partner
+# fields read (and search, group, order by) the account of the current company.
+ACCOUNT_PARTNER_FIELDS = {
+    "customer_tier_id": "tier_id",
+    "customer_value": "value",
+    "customer_value_rank": "value_rank",
+    "customer_value_share": "value_share",
+    "customer_margin_rate": "margin_rate",
+    "customer_margin_known": "margin_known",
+    "first_order_date": "first_order_date",
+    "last_order_date": "last_order_date",
+    "customer_order_count": "order_count",
+    "average_order_interval": "average_order_interval",
+    "expected_next_order_date": "expected_next_order_date",
+    "customer_lifecycle": "lifecycle",
+    "rfm_recency_score": "recency_score",
+    "rfm_frequency_score": "frequency_score",
+    "rfm_monetary_score": "monetary_score",
+    "rfm_segment": "rfm_segment",
+    "customer_tier_locked": "tier_locked",
+    "customer_tier_lock_reason": "tier_lock_reason",
+    "relationship_level": "relationship_level",
+    "loss_reason_id": "loss_reason_id",
+    "loss_date": "loss_date",
+    "loss_note": "loss_note",
+    "lost_value": "lost_value",
+    "customer_account_user_id": "user_id",
+}
+# Written by the recomputation, never by a person.
+COMPUTED_ACCOUNT_FIELDS = (
+    "tier_id",
+    "value",
+    "value_rank",
+    "value_share",
+    "margin_rate",
+    "margin_known",
+    "first_order_date",
+    "last_order_date",
+    "order_count",
+    "average_order_interval",
+    "expected_next_order_date",
+    "lifecycle",
+    "recency_score",
+    "frequency_score",
+    "monetary_score",
+    "rfm_segment",
+)
+
+
+class CustomerAccount(models.Model):
+    _name = "customer.account"
+    _description = "Customer Account"
+    _order = "company_id, value_rank, id"
+    _rec_name = "partner_id"
+
+    partner_id = fields.Many2one(
+        "res.partner",
+        string="Customer",
+        required=True,
+        index=True,
+        ondelete="cascade",
+        domain="[('parent_id', '=', False)]",
+    )
+    company_id = fields.Many2one("res.company", required=True, index=True, default=lambda self: self.env.company)
+    user_id = fields.Many2one(
+        "res.users",
+        string="Salesperson",
+        index="btree_not_null",
+        domain="[('share', '=', False)]",
+        help="Who sells to this customer in this company; empty: the customer's salesperson.",
+    )
+    currency_id = fields.Many2one(related="company_id.currency_id")
+
+    # Figures of the recomputation (README, "Design")
+    tier_id = fields.Many2one("customer.tier", index=True, ondelete="restrict")
+    value = fields.Float(digits="Product Price")
+    value_rank = fields.Integer(aggregator=False)
+    value_share = fields.Float(string="Cumulative Share (%)", digits=(5, 2), aggregator="max")
+    margin_rate = fields.Float(string="Margin (%)", digits=(5, 2), aggregator="avg")
+    margin_known = fields.Boolean()
+    first_order_date = fields.Date()
+    last_order_date = fields.Date()
+    order_count = fields.Integer(string="Orders in Window")
+    average_order_interval = fields.Float(string="Average Order Interval (days)", digits=(7, 1))
+    expected_next_order_date = fields.Date()
+    lifecycle = fields.Selection(LIFECYCLES)
+    recency_score = fields.Integer(aggregator="avg")
+    frequency_score = fields.Integer(aggregator="avg")
+    monetary_score = fields.Integer(aggregator="avg")
+    rfm_segment = fields.Selection(RFM_SEGMENTS, string="RFM Segment")
+
+    # What people decide
+    tier_locked = fields.Boolean(string="Tier Set by Hand")
+    tier_lock_reason = fields.Char(string="Reason for the Manual Tier")
+    relationship_level = fields.Selection(RELATIONSHIP_LEVELS, default="basic")
+    loss_reason_id = fields.Many2one("customer.loss.reason", ondelete="restrict")
+    loss_date = fields.Date(string="Lost On")
+    loss_note = fields.Text()
+    lost_value = fields.Float(string="Estimated Value Lost", digits="Product Price")
+
+    _partner_company_unique = models.UniqueIndex("(partner_id, company_id)", "A customer has one account per company.")
+    _company_tier_idx = models.Index("(company_id, tier_id)")
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        accounts = super().create(vals_list)
+        self._invalidate_partners()
+        return accounts
+
+    def write(self, vals):
+        result = super().write(vals)
+        self._invalidate_partners()
+        return result
+
+    def _invalidate_partners(self):
+        # The partners show the account of the current company. A partner's inverse writing the
+        # account keeps its cache: it holds the values written, and the values of the other
+        # fields written with it, still to be carried over.
+        if not self.env.context.get("customer_account_from_partner"):
+            self.env["res.partner"].invalidate_model(list(ACCOUNT_PARTNER_FIELDS))
+
+    @api.model
+    def _for_partners(self, partners, company):
+        """The accounts of the commercial partners of ``partners`` in ``company``, created where
+        missing, as a dict commercial partner id -> account."""
+        commercial = partners.commercial_partner_id
+        accounts = self.search([("partner_id", "in", commercial.ids), ("company_id", "=", company.id)])
+        found = {account.partner_id.id: account for account in accounts}
+        missing = commercial.filtered(lambda p: p.id not in found)
+        if missing:
+            for account in self.create([{"partner_id": p.id, "company_id": company.id} for p in missing]):
+                found[account.partner_id.id] = account
+        return found
