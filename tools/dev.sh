@@ -256,8 +256,10 @@ check_workers() {
   log "with workers: HTTP and the bus answer, no traceback"
 }
 
-# The last released version: 19.0.1.1.0 (figures in company-dependent jsonb columns of res_partner).
-PREVIOUS_RELEASE=${CR_PREVIOUS_RELEASE:-b2e4bea15b7a27cc1e39cb31bb2747b5fadff18d}
+# The last released version, 19.0.1.1.0, as it landed (figures in company-dependent jsonb columns
+# of res_partner). Checked from there and from b2e4bea (the same version with this release's
+# first fixes, e.g. the margin's "known" flag) on 2026-11-30: CR_PREVIOUS_RELEASE=<commit> picks another.
+PREVIOUS_RELEASE=${CR_PREVIOUS_RELEASE:-f18075e}
 
 cmd_upgrade_check() {
   setup
