@@ -102,6 +102,9 @@ class CustomerAccount(models.Model):
         domain="[('share', '=', False)]",
         help="Who sells to this customer in this company; empty: the customer's salesperson.",
     )
+    partner_user_id = fields.Many2one(
+        related="partner_id.user_id", string="Customer's Salesperson", help="In effect where the account has none."
+    )
     currency_id = fields.Many2one(related="company_id.currency_id")
 
     # Figures of the recomputation (README, "Design")

@@ -21,7 +21,9 @@ class CustomerRelationshipDashboard(models.AbstractModel):
         see_all = self.env.user.has_group("customer_relationship.group_customer_relationship_user_all")
         # The "My Customers" / "My Visits" / "My Care Actions" filters of the lists, for a salesperson.
         mine = Domain.TRUE if see_all else Domain("user_id", "=", self.env.uid)
-        customers = Domain("parent_id", "=", False) & Domain("customer_tier_id", "!=", False) & mine
+        # A customer is mine by its salesperson in this company, as the "My Customers" filter says.
+        my_customers = Domain.TRUE if see_all else Domain("customer_account_user_id", "=", self.env.uid)
+        customers = Domain("parent_id", "=", False) & Domain("customer_tier_id", "!=", False) & my_customers
         partners = self.env["res.partner"]
         tier_rows = partners._read_group(customers, ["customer_tier_id"], ["__count", "customer_value:sum"])
         total_value = sum(value or 0.0 for _tier, _count, value in tier_rows) or 1.0

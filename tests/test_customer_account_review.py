@@ -139,7 +139,9 @@ class TestCustomerAccountReview(CustomerRelationshipCase):
         self.assertIn("<th>Cumulative Share (%)</th><td><span>50.00</span>", compact)
         self.assertIn("Value Rank</th><td><span>1</span>", compact)
         # the orders carry no cost: the margin is unknown, not 100%
-        self.assertIn("<th>Margin (%)</th><td></td>", compact)
+        self.assertIn(
+            '<th>Margin (%)</th><td><span class="text-muted">Unknown: no cost on the orders</span></td>', compact
+        )
         # Care actions from today on only; the newest visit first.
         self.assertNotIn("06/01/2026", html)
         self.assertLess(html.index("late invoices"), html.index("quarterly deliveries"))

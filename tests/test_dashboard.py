@@ -49,6 +49,25 @@ class TestDashboard(CustomerRelationshipCase):
         self.assertEqual({tier["name"] for tier in data["tiers"]}, {"Gold", "Lead"})
         self.assertEqual(sum(tier["share"] for tier in data["tiers"]), 100.0)
 
+    def test_salesperson_of_the_account_counts(self):
+        """A customer given to the salesperson in this company (its account's salesperson) is theirs
+        on the dashboard and under "My Customers", whoever its salesperson elsewhere."""
+        theirs = self.env["res.partner"].search([("name", "=", "Dash C")])
+        account = self.env["customer.account"].search(
+            [("partner_id", "=", theirs.id), ("company_id", "=", self.company.id)]
+        )
+        account.user_id = self.salesman
+        data = self._data(self.salesman)
+        self.assertEqual(data["customer_count"], 3)
+        mine = (
+            self.env["res.partner"]
+            .with_user(self.salesman)
+            .with_company(self.company)
+            .search([("customer_account_user_id", "=", self.salesman.id), ("parent_id", "=", False)])
+        )
+        self.assertIn(theirs, mine)
+        self.assertEqual(theirs.user_id, self.salesman_other)
+
     def test_churn_rate_of_the_quarter(self):
         # Active on 1 April (ordered within the 180 dormant days), quiet since: dormant on 28 June.
         quiet = self._create_customers("Dash Quiet")

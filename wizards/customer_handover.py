@@ -107,7 +107,9 @@ class CustomerHandover(models.TransientModel):
             "tag": "display_notification",
             "params": {
                 "type": "success",
-                "message": self.env._(
+                "message": self.env._("1 customer handed over to %(user)s.", user=self.to_user_id.name)
+                if len(customers) == 1
+                else self.env._(
                     "%(count)s customers handed over to %(user)s.", count=len(customers), user=self.to_user_id.name
                 ),
                 "next": {"type": "ir.actions.act_window_close"},
