@@ -11,6 +11,7 @@ from odoo.exceptions import ValidationError
 from odoo.tools import SQL
 
 from .customer_tier import RELATIONSHIP_LEVELS
+from .notification import notify_and_close
 
 _logger = logging.getLogger(__name__)
 
@@ -288,15 +289,7 @@ class CustomerCareRule(models.Model):
             created |= rule._generate_actions(today)
         actions = self.env["customer.care.action"]
         actions.search([("rule_id", "in", self.ids), *actions._pending_domain(today)])._execute(today)
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "type": "success",
-                "message": self.env._("Care actions created: %(count)s", count=len(created)),
-                "next": {"type": "ir.actions.act_window_close"},
-            },
-        }
+        return notify_and_close(self.env._("Care actions created: %(count)s", count=len(created)))
 
     # ------------------------------------------------------------
     # Engine

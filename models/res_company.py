@@ -7,6 +7,8 @@ import pytz
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
+from .notification import notify_and_close
+
 _logger = logging.getLogger(__name__)
 
 
@@ -98,15 +100,7 @@ class ResCompany(models.Model):
         """Fill the companies' public holidays of this year and the next."""
         year = fields.Date.context_today(self).year
         created = self._fill_public_holidays([year, year + 1])
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "type": "success",
-                "message": self.env._("Public holidays added: %(count)s", count=len(created)),
-                "next": {"type": "ir.actions.act_window_close"},
-            },
-        }
+        return notify_and_close(self.env._("Public holidays added: %(count)s", count=len(created)))
 
     @api.model
     def _cron_fill_public_holidays(self):

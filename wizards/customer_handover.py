@@ -10,6 +10,7 @@ from odoo.tools import SQL, format_amount, format_date
 from odoo.tools.mail import html_to_inner_content
 
 from ..models.customer_care_action import MAX_ATTEMPTS
+from ..models.notification import notify_and_close
 
 MANAGER_GROUP = "customer_relationship.group_customer_relationship_manager"
 # The handover note lists this many last done visits and open follow-ups per customer.
@@ -102,19 +103,13 @@ class CustomerHandover(models.TransientModel):
         if not customers:
             raise UserError(self.env._("There is no customer to hand over."))
         wizard._apply(customers)
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "type": "success",
-                "message": self.env._("1 customer handed over to %(user)s.", user=self.to_user_id.name)
-                if len(customers) == 1
-                else self.env._(
-                    "%(count)s customers handed over to %(user)s.", count=len(customers), user=self.to_user_id.name
-                ),
-                "next": {"type": "ir.actions.act_window_close"},
-            },
-        }
+        return notify_and_close(
+            self.env._("1 customer handed over to %(user)s.", user=self.to_user_id.name)
+            if len(customers) == 1
+            else self.env._(
+                "%(count)s customers handed over to %(user)s.", count=len(customers), user=self.to_user_id.name
+            )
+        )
 
     # ------------------------------------------------------------
     # Business methods

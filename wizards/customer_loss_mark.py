@@ -2,6 +2,8 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
+from ..models.notification import notify_and_close
+
 
 class CustomerLossMark(models.TransientModel):
     _name = "customer.loss.mark"
@@ -48,19 +50,13 @@ class CustomerLossMark(models.TransientModel):
                 for customer in customers
             }
         )
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "type": "success",
-                "message": self.env._(
-                    "Marked as lost: %(customers)s (%(reason)s).",
-                    customers=", ".join(customers.mapped("display_name")),
-                    reason=self.reason_id.name,
-                ),
-                "next": {"type": "ir.actions.act_window_close"},
-            },
-        }
+        return notify_and_close(
+            self.env._(
+                "Marked as lost: %(customers)s (%(reason)s).",
+                customers=", ".join(customers.mapped("display_name")),
+                reason=self.reason_id.name,
+            )
+        )
 
     @api.model
     def _lost_values(self, customers, company):

@@ -2,6 +2,7 @@ from odoo import api, fields, models
 from odoo.tools import SQL
 
 from ..models.customer_tier import COMPUTED_TABLE
+from ..models.notification import notify_and_close
 
 
 class CustomerTierRecompute(models.TransientModel):
@@ -69,17 +70,11 @@ class CustomerTierRecompute(models.TransientModel):
     def action_apply(self):
         self.ensure_one()
         result = self.env["customer.tier"]._recompute_company_tiers(self.company_id)
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "type": "success",
-                "message": self.env._(
-                    "Customer tiers recomputed: %(up)s moved up, %(down)s moved down, %(new)s classified.",
-                    up=result["up"],
-                    down=result["down"],
-                    new=result["new"],
-                ),
-                "next": {"type": "ir.actions.act_window_close"},
-            },
-        }
+        return notify_and_close(
+            self.env._(
+                "Customer tiers recomputed: %(up)s moved up, %(down)s moved down, %(new)s classified.",
+                up=result["up"],
+                down=result["down"],
+                new=result["new"],
+            )
+        )
