@@ -12,7 +12,7 @@
 #   tools/dev.sh wheel     build dist/odoo_addon_customer_relationship-*.whl from the committed HEAD
 #   tools/dev.sh setup     only install what is missing
 # Settings (environment): ODOO_SRC (/opt/odoo), CR_HOME (~/.local/share/customer_relationship),
-# CR_DB (customer_relationship), CR_PORT (8069), CR_DB_USER (odoo), CR_WORKERS (0: one process;
+# CR_DB (customer_relationship), CR_BENCH_DB (customer_relationship_bench), CR_PORT (8069), CR_DB_USER (odoo), CR_WORKERS (0: one process;
 # N: N HTTP workers, one cron thread and the gevent worker for the bus, as in production).
 set -euo pipefail
 
@@ -171,7 +171,7 @@ cmd_pot() {
 
 cmd_bench() {
   setup
-  local db=${ADDON}_bench
+  local db=${CR_BENCH_DB:-${ADDON}_bench}
   # (Re)install when the addon is missing, e.g. after an interrupted first installation.
   if [[ $(psql -h 127.0.0.1 -U "$DB_USER" -d "$db" -tAc \
     "SELECT state FROM ir_module_module WHERE name = '$ADDON'" 2>/dev/null) != installed ]]; then
