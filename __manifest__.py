@@ -1,6 +1,6 @@
 {
     "name": "Customer Relationship",
-    "version": "19.0.2.0.0",
+    "version": "19.0.3.0.0",
     "summary": "Customer value tiers, RFM and lifecycle, visits, relationship levels "
     "and scheduled care actions for sales teams",
     "category": "Sales",
@@ -72,6 +72,6 @@
     },
     # Visit routes: each day of a plan is solved as a routing problem with time windows.
     # Public holidays (holidays) and lunar birthdays (lunardate): see README, Care rules.
-    "external_dependencies": {"python": ["ortools", "holidays", "lunardate"]},
+    "external_dependencies": {"python": ["ortools", "holidays", "lunardate", "numpy", "scipy"]},
     "application": True,
 }
