@@ -100,10 +100,13 @@ class CustomerAccount(models.Model):
         string="Salesperson",
         index="btree_not_null",
         domain="[('share', '=', False)]",
-        help="Who sells to this customer in this company; empty: the customer's salesperson.",
+        help="Who owns this customer in this company. A new account takes the customer's salesperson; "
+        "empty: nobody (to be assigned, or in a customer pool).",
     )
     partner_user_id = fields.Many2one(
-        related="partner_id.user_id", string="Customer's Salesperson", help="In effect where the account has none."
+        related="partner_id.user_id",
+        string="Customer's Salesperson",
+        help="Odoo's salesperson of the customer: what a new account takes, and what new orders propose.",
     )
     currency_id = fields.Many2one(related="company_id.currency_id")
 
@@ -139,6 +142,11 @@ class CustomerAccount(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        # A new account belongs to the customer's salesperson until someone decides otherwise.
+        partners = self.env["res.partner"].browse(vals["partner_id"] for vals in vals_list if "user_id" not in vals)
+        for vals in vals_list:
+            if "user_id" not in vals:
+                vals["user_id"] = partners.browse(vals["partner_id"]).user_id.id
         accounts = super().create(vals_list)
         self._invalidate_partners()
         return accounts

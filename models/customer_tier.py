@@ -342,10 +342,12 @@ SELECT r.partner_id, r.old_tier_id, r.value, r.value_rank, r.order_count, r.marg
         updated = self.env.execute_query(
             SQL(
                 """INSERT INTO customer_account AS account
-                          (partner_id, company_id, relationship_level, %(columns)s,
+                          (partner_id, company_id, user_id, relationship_level, %(columns)s,
                            create_uid, write_uid, create_date, write_date)
-                   SELECT c.partner_id, %(company)s, 'basic', %(sources)s, %(uid)s, %(uid)s, %(now)s, %(now)s
+                   SELECT c.partner_id, %(company)s, partner.user_id, 'basic', %(sources)s,
+                          %(uid)s, %(uid)s, %(now)s, %(now)s
                      FROM %(table)s c
+                     JOIN res_partner partner ON partner.id = c.partner_id
               ON CONFLICT (partner_id, company_id) DO UPDATE
                       SET %(assignments)s, write_uid = EXCLUDED.write_uid, write_date = EXCLUDED.write_date
                     WHERE (%(old)s) IS DISTINCT FROM (%(new)s)

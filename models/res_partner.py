@@ -333,8 +333,10 @@ class ResPartner(models.Model):
                 partner[fname] = account[account_fname]
             if not account:
                 partner.relationship_level = "basic"
-            # No salesperson of its own in this company: the customer's.
-            partner.customer_account_user_id = account.user_id or partner.commercial_partner_id.user_id
+            # No account yet in this company (never classified there): the one it will get
+            # takes the customer's salesperson.
+            if not account:
+                partner.customer_account_user_id = partner.commercial_partner_id.user_id
 
     def _inverse_customer_account(self, fname):
         # The partner's write access was checked by the ORM; the account of its commercial
@@ -359,15 +361,17 @@ class ResPartner(models.Model):
         """``fname`` compared on the account of the current company, through the join of
         _customer_account_alias; a customer without an account compares as a new account."""
         account_model = self.env["customer.account"].sudo()  # the figures are public: see the compute
+        account_model.flush_model([ACCOUNT_PARTNER_FIELDS[fname]])  # SQL below reads the table
         condition = Domain(ACCOUNT_PARTNER_FIELDS[fname], operator, value).optimize_full(account_model)
         matches_missing = bool(account_model.new({}).filtered_domain(condition))
         presence = "%s IS NULL OR" if matches_missing else "%s IS NOT NULL AND"
         if fname == "customer_account_user_id":
-            # An account without a salesperson of its own follows the customer's (see the compute).
+            # A customer without an account in the company counts as the customer's salesperson's
+            # (see the compute); an account without a salesperson belongs to nobody.
             presence = "%s IS NOT NULL AND"
             follows = Domain.custom(
                 to_sql=lambda model, alias, query: SQL(
-                    "%s IS NULL", SQL.identifier(model._customer_account_alias(alias, query), "user_id")
+                    "%s IS NULL", SQL.identifier(model._customer_account_alias(alias, query), "id")
                 )
             )
             follows &= Domain("commercial_partner_id.user_id", operator, value)
@@ -375,8 +379,7 @@ class ResPartner(models.Model):
         def to_sql(model, alias, query):
             account_alias = model._customer_account_alias(alias, query)
             sql = condition._to_sql(account_model, account_alias, query)
-            column = "user_id" if fname == "customer_account_user_id" else "id"
-            return SQL("(%s %s)", SQL(presence, SQL.identifier(account_alias, column)), sql)
+            return SQL("(%s %s)", SQL(presence, SQL.identifier(account_alias, "id")), sql)
 
         if fname == "customer_account_user_id":
             return Domain.custom(to_sql=to_sql) | follows
@@ -405,13 +408,14 @@ class ResPartner(models.Model):
         fname, property_name = parse_field_expr(field_expr)
         if fname in ACCOUNT_PARTNER_FIELDS and query is not None:
             self._check_field_access(self._fields[fname], "read")
+            self.env["customer.account"].flush_model([ACCOUNT_PARTNER_FIELDS[fname]])
             account_alias = self._customer_account_alias(alias, query)
             account_expr = ACCOUNT_PARTNER_FIELDS[fname] + (f".{property_name}" if property_name else "")
             sql = self.env["customer.account"]._field_to_sql(account_alias, account_expr, query)
             if fname == "relationship_level":
                 sql = SQL("COALESCE(%s, 'basic')", sql)
             elif fname == "customer_account_user_id":
-                # without a salesperson of its own, the account follows the customer's
+                # without an account in the company, the customer's salesperson (see the compute)
                 commercial_alias = query.make_alias(alias, "customer_account_commercial")
                 query.add_join(
                     "LEFT JOIN",
@@ -423,7 +427,12 @@ class ResPartner(models.Model):
                         SQL.identifier(alias, "commercial_partner_id"),
                     ),
                 )
-                sql = SQL("COALESCE(%s, %s)", sql, SQL.identifier(commercial_alias, "user_id"))
+                sql = SQL(
+                    "CASE WHEN %s IS NULL THEN %s ELSE %s END",
+                    SQL.identifier(account_alias, "id"),
+                    SQL.identifier(commercial_alias, "user_id"),
+                    sql,
+                )
             return sql
         return super()._field_to_sql(alias, field_expr, query)
 
@@ -532,10 +541,25 @@ class ResPartner(models.Model):
             vals = {**vals, "referral_date": fields.Date.context_today(self)}
         if set(MANUAL_TIER_FIELDS) & set(vals):
             return self._write_manual_tier(vals)
+        follow_salesperson = "user_id" in vals and not self.env.context.get("customer_account_keep_owner")
+        old_users = {partner.id: partner.user_id for partner in self if follow_salesperson}
         result = super().write(vals)
+        if follow_salesperson:
+            self._move_accounts_with_salesperson(old_users)
         if "active" in vals and not vals["active"]:
             self.env["customer.care.action"]._resolve_for("archived", self)  # README, "Care rules"
         return result
+
+    def _move_accounts_with_salesperson(self, old_users):
+        """The customer's salesperson changed in Odoo: its accounts held by the former one follow
+        (an account another salesperson holds, or nobody, stays as it is)."""
+        # The partner's write access was checked by the ORM; its accounts follow what may be
+        # written on it, as the partner fields' inverse does.
+        accounts = self.env["customer.account"].sudo().search([("partner_id", "in", list(old_users))])
+        for partner, group in accounts.grouped("partner_id").items():
+            moving = group.filtered(lambda account, partner=partner: account.user_id == old_users[partner.id])
+            if moving and partner.user_id != old_users[partner.id]:
+                moving.write({"user_id": partner.user_id.id})
 
     def _write_manual_tier(self, vals):
         """A person sets a tier: managers only, with a reason, logged like a computed move."""

@@ -132,3 +132,24 @@ class TestCustomerAccount(CustomerRelationshipCase):
         self.assertEqual(
             self._in(self.company).customer_account_user_id, self.salesman, "the other company keeps its salesperson"
         )
+
+    def test_accounts_follow_the_customer_salesperson_they_had(self):
+        """Changing Odoo's salesperson of a customer moves its accounts held by the former one;
+        an account another salesperson holds, or nobody, stays as it is."""
+        self.shared.user_id = self.salesman
+        Account = self.env["customer.account"]
+        here = Account._for_partners(self.shared, self.company)[self.shared.id]
+        there = Account._for_partners(self.shared, self.company_eu)[self.shared.id]
+        self.assertEqual((here.user_id, there.user_id), (self.salesman, self.salesman))
+        there.user_id = self.salesman_other
+        self.shared.user_id = self.salesman_all
+        self.assertEqual((here.user_id, there.user_id), (self.salesman_all, self.salesman_other))
+        # A new account takes the customer's salesperson; an emptied one stays empty.
+        here.user_id = False
+        self.shared.user_id = self.manager
+        self.assertFalse(here.user_id)
+        self.assertEqual(self._in(self.company).customer_account_user_id.id, False)
+        self.assertEqual(
+            self._in(self.company).search([("id", "=", self.shared.id), ("customer_account_user_id", "=", False)]),
+            self.shared,
+        )

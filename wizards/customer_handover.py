@@ -225,21 +225,10 @@ class CustomerHandover(models.TransientModel):
 
         # The customer's account in the wizard's company gets the new salesperson (the other
         # companies' accounts keep theirs); the partner's own salesperson, which Odoo's sales
-        # documents and the visit rules follow, moves with it (in sudo: see the partners above).
+        # documents propose, moves with it (in sudo: see the partners above), without taking the
+        # other companies' accounts along (customer_account_keep_owner).
         # (The accounts in sudo, as the partners: a manager reads accounts, only the wizard moves them.)
         Account = self.env["customer.account"].sudo()
-        # An account without a salesperson of its own follows the partner's: in the other
-        # companies, it keeps the salesperson it had.
-        following = Account.search(
-            [
-                ("partner_id", "in", customers.ids),
-                ("company_id", "!=", self.company_id.id),
-                ("user_id", "=", False),
-            ]
-        )
-        for user, group in following.grouped(lambda account: account.partner_id.user_id).items():
-            if user:
-                group.write({"user_id": user.id})
         self.env.flush_all()
         self.env.execute_query(
             SQL(
@@ -260,7 +249,7 @@ class CustomerHandover(models.TransientModel):
         )
         Account.invalidate_model(["user_id", "write_uid", "write_date"])
         self.env["res.partner"].invalidate_model(["customer_account_user_id"])
-        partners.with_context(**QUIET).write({"user_id": to_user.id})
+        partners.with_context(**QUIET, customer_account_keep_owner=True).write({"user_id": to_user.id})
         team = self.env["crm.team"]._get_default_team_id(user_id=to_user.id)
         visits.with_context(**QUIET).write({"user_id": to_user.id, "team_id": team.id})
         self._move_calendar_events(visits.calendar_event_id)
