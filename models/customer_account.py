@@ -1,4 +1,6 @@
 from odoo import api, fields, models
+from odoo.exceptions import AccessError
+from odoo.fields import Domain
 
 # Kotler's five relationship levels, from the least to the most involved.
 RELATIONSHIP_LEVELS = [
@@ -78,6 +80,18 @@ COMPUTED_ACCOUNT_FIELDS = (
     "monetary_score",
     "rfm_segment",
 )
+# What people decide on an account, each through the addon's own action (level change, manual
+# tier on the form, loss wizard), which checks who may and keeps its record (README, "Access").
+DECIDED_ACCOUNT_FIELDS = (
+    "relationship_level",
+    "tier_locked",
+    "tier_lock_reason",
+    "loss_reason_id",
+    "loss_date",
+    "loss_note",
+    "lost_value",
+)
+ALL_CUSTOMERS_GROUP = "customer_relationship.group_customer_relationship_user_all"
 
 
 class CustomerAccount(models.Model):
@@ -152,6 +166,16 @@ class CustomerAccount(models.Model):
         return accounts
 
     def write(self, vals):
+        # The figures are the recomputation's, the decisions the addon's actions': they write in
+        # sudo once they have checked who may. A direct write (a manager's RPC call) would skip
+        # the checks and the history they keep.
+        if not self.env.su and set(vals) & {*COMPUTED_ACCOUNT_FIELDS, *DECIDED_ACCOUNT_FIELDS}:
+            raise AccessError(
+                self.env._(
+                    "The figures, relationship level, manual tier and loss of a customer change only through "
+                    "the customer relationship actions (recomputation, Change level, the manual tier, Mark as Lost)."
+                )
+            )
         result = super().write(vals)
         self._invalidate_partners()
         return result
@@ -162,6 +186,25 @@ class CustomerAccount(models.Model):
         # fields written with it, still to be carried over.
         if not self.env.context.get("customer_account_from_partner"):
             self.env["res.partner"].invalidate_model(list(ACCOUNT_PARTNER_FIELDS))
+
+    @api.model
+    def _partner_visible_domain(self):
+        """Domain on res.partner: the customers whose account in the current company the user
+        may see (README, "Access"). The record rules on customer.account say which accounts (own
+        ones, those of the user's pools); a customer without an account there yet is its
+        salesperson's, as on the partner (``customer_account_user_id``)."""
+        if self.env.su or self.env.user.has_group(ALL_CUSTOMERS_GROUP):
+            return Domain.TRUE
+        readable = self._search([("company_id", "=", self.env.company.id)])  # the record rules apply
+        return Domain("commercial_partner_id", "in", readable.subselect("partner_id")) | Domain(
+            "customer_account_user_id", "=", self.env.uid
+        )
+
+    def _readable(self):
+        """The accounts of ``self`` the user may see, by the same rules (all of them in sudo)."""
+        if self.env.su or self.env.user.has_group(ALL_CUSTOMERS_GROUP):
+            return self
+        return self._filtered_access("read")
 
     @api.model
     def _for_partners(self, partners, company):

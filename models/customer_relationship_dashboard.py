@@ -53,7 +53,7 @@ class CustomerRelationshipDashboard(models.AbstractModel):
             "see_all": see_all,
             "tiers": tiers,
             "customer_count": sum(tier["count"] for tier in tiers),
-            "churn_rate": self._quarter_churn_rate(mine, today),
+            "churn_rate": self._quarter_churn_rate(my_customers, today),
             # Counted as the list's filters count: the "Overdue" filter of visits...
             "overdue_visits": self.env["customer.visit"].search_count(mine & Domain("is_overdue", "=", True)),
             # ... "Due for Contact" of customers ...

@@ -8,7 +8,13 @@ from odoo.orm.utils import parse_field_expr
 from odoo.tools import SQL
 from odoo.tools.safe_eval import safe_eval
 
-from .customer_account import ACCOUNT_PARTNER_FIELDS, LIFECYCLES, RELATIONSHIP_LEVELS, RFM_SEGMENTS
+from .customer_account import (
+    ACCOUNT_PARTNER_FIELDS,
+    ALL_CUSTOMERS_GROUP,
+    LIFECYCLES,
+    RELATIONSHIP_LEVELS,
+    RFM_SEGMENTS,
+)
 
 LEVEL_KEYS = [level for level, _label in RELATIONSHIP_LEVELS]
 RELATIONSHIP_GAPS = [("below", "Below Target"), ("at", "At Target"), ("above", "Above Target")]
@@ -68,6 +74,13 @@ class ResPartner(models.Model):
         search=_account_search("customer_account_user_id"),
         inverse=_account_inverse("customer_account_user_id"),
         help="Who sells to this customer in the current company; the customer's salesperson by default.",
+    )
+    customer_account_visible = fields.Boolean(
+        string="May See the Account",
+        compute="_compute_customer_account",
+        search="_search_customer_account_visible",
+        help='The user may see what the customer is in the current company (README, "Access"): a '
+        "salesperson of own customers sees their own accounts and those of their customer pools.",
     )
     customer_tier_id = fields.Many2one(
         "customer.tier",
@@ -313,10 +326,11 @@ class ResPartner(models.Model):
     )
 
     @api.depends("commercial_partner_id")
-    @api.depends_context("company")
+    @api.depends_context("company", "uid")
     def _compute_customer_account(self):
-        # The figures are shown on every customer a user may read, as Odoo shows a partner's
-        # salesperson: the account's record rules guard the account views, not the partner's card.
+        # The figures of an account the user may not see (another salesperson's customer, for a
+        # salesperson of own customers) read as empty; in sudo (a related field, a sale order's
+        # tier badge, the scheduled actions) all are read.
         accounts = (
             self.env["customer.account"]
             .sudo()
@@ -325,18 +339,28 @@ class ResPartner(models.Model):
                 ["partner_id", *ACCOUNT_PARTNER_FIELDS.values()],
             )
         )
+        visible = accounts.sudo(self.env.su)._readable()
+        see_all = self.env.su or self.env.user.has_group(ALL_CUSTOMERS_GROUP)
         by_partner = {account.partner_id.id: account for account in accounts}
         empty = self.env["customer.account"]
         for partner in self:
             account = by_partner.get(partner.commercial_partner_id.id, empty)
+            hidden = account and account not in visible
             for fname, account_fname in ACCOUNT_PARTNER_FIELDS.items():
-                partner[fname] = account[account_fname]
-            if not account:
-                partner.relationship_level = "basic"
+                partner[fname] = False if hidden else account[account_fname]
+            partner.customer_account_visible = not hidden
             # No account yet in this company (never classified there): the one it will get
             # takes the customer's salesperson.
             if not account:
+                partner.relationship_level = "basic"
                 partner.customer_account_user_id = partner.commercial_partner_id.user_id
+                partner.customer_account_visible = see_all or partner.customer_account_user_id == self.env.user
+
+    def _search_customer_account_visible(self, operator, value):
+        if operator != "in":
+            return NotImplemented
+        visible = self.env["customer.account"]._partner_visible_domain()
+        return visible if True in value else ~visible
 
     def _inverse_customer_account(self, fname):
         # The partner's write access was checked by the ORM; the account of its commercial
@@ -536,7 +560,23 @@ class ResPartner(models.Model):
             # The terms also build the GROUP BY and SELECT clauses: give them back as they were.
             groupby_terms.update(ladders)
 
+    def _check_account_fields(self, fnames):
+        """The account fields shown on the partner (level, loss, salesperson in the company) change
+        through the addon's actions, which write them in sudo after checking who may (README,
+        "Access"): written directly, through RPC or an import, they would skip both."""
+        direct = set(fnames) & set(ACCOUNT_PARTNER_FIELDS) - set(MANUAL_TIER_FIELDS)
+        if direct and not self.env.su:
+            names = ", ".join(self._fields[fname]._description_string(self.env) for fname in sorted(direct))
+            raise AccessError(
+                self.env._(
+                    "%(fields)s of a customer change only through the customer relationship actions "
+                    "(Change level, Mark as Lost, Hand Over), not by writing the customer.",
+                    fields=names,
+                )
+            )
+
     def write(self, vals):
+        self._check_account_fields(vals)
         if vals.get("referred_by_id") and "referral_date" not in vals:
             vals = {**vals, "referral_date": fields.Date.context_today(self)}
         if set(MANUAL_TIER_FIELDS) & set(vals):
@@ -629,6 +669,7 @@ class ResPartner(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
+            self._check_account_fields(vals)
             if vals.get("referred_by_id") and not vals.get("referral_date"):
                 vals["referral_date"] = fields.Date.context_today(self)
         return super().create(vals_list)

@@ -27,14 +27,16 @@ class ReportCustomerAccountReview(models.AbstractModel):
     @api.model
     def _check_review_access(self, customers):
         """The review opens the customer's whole file. Users who see their own customers only may
-        print it for the customers they sell to, and for those without a salesperson, as they read
-        the tier history; the readers of all customers print any."""
+        print it for the customers whose account they may see (README, "Access"); the readers of
+        all customers print any."""
         customers.check_access("read")
         user = self.env.user
         if self.env.su or user.has_group("customer_relationship.group_customer_relationship_user_all"):
             return
         own_customers_user = user.has_group("customer_relationship.group_customer_relationship_user")
-        foreign = customers.filtered(lambda c: not own_customers_user or (c.user_id and c.user_id != user))
+        foreign = customers.with_env(self.env).filtered(
+            lambda c: not own_customers_user or not c.customer_account_visible
+        )
         if foreign:
             raise AccessError(
                 self.env._(

@@ -49,6 +49,7 @@ class CustomerRetentionReport(models.Model):
     the pivot seconds per click. The salesperson is read live from the customer."""
 
     _name = "customer.retention.report"
+    _inherit = ["customer.account.owner.mixin"]  # the rows of a salesperson's customers (README, "Access")
     _description = "Customer Retention and Churn Analysis"
     _rec_name = "partner_id"
     _order = "month desc, id"

@@ -199,8 +199,10 @@ class TestCustomerAccountReview(CustomerRelationshipCase):
         for partners in (self.other_customer, self.other_customer.child_ids, self.customer | self.other_customer):
             with self.assertRaises(AccessError):
                 self._render(partners, user=self.salesman)
-        # A customer without a salesperson is anybody's to print.
-        self.assertIn("Newcomer Co", self._render(self.other_customer | self.newcomer, user=self.salesman_other))
+        # A customer without a salesperson is nobody's (README, "Access"): not a salesperson's to print.
+        with self.assertRaises(AccessError):
+            self._render(self.other_customer | self.newcomer, user=self.salesman_other)
+        self.assertIn("Newcomer Co", self._render(self.other_customer | self.newcomer, user=self.salesman_all))
         with self.assertRaises(AccessError):
             self._render(self.customer, user=self.salesman_other)
         self.assertIn("Other Review Co", self._render(self.other_customer, user=self.salesman_all))

@@ -30,7 +30,9 @@ class CustomerLossMark(models.TransientModel):
         lost_values = self._lost_values(customers, company)
         today = fields.Date.context_today(self)
         for customer in customers:
-            customer.write(
+            # The account fields change only through the addon's actions, in sudo (README, "Access");
+            # this wizard is for managers only (its access rights).
+            customer.sudo().write(
                 {
                     "loss_reason_id": self.reason_id.id,
                     "loss_date": today,

@@ -27,7 +27,9 @@ class CustomerRelationshipLevelChange(models.TransientModel):
         self.ensure_one()
         partner = self.partner_id
         user = self.env.user
-        if partner.user_id != user and not user.has_group("customer_relationship.group_customer_relationship_manager"):
+        if partner.customer_account_user_id != user and not user.has_group(
+            "customer_relationship.group_customer_relationship_manager"
+        ):
             raise AccessError(
                 self.env._(
                     "Only the salesperson of %(customer)s or a manager can change its relationship level.",
