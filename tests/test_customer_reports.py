@@ -103,10 +103,11 @@ class TestCustomerRetentionReport(CustomerRelationshipCase):
         cls.env.flush_all()
         cls.env.cr.execute(
             SQL(
-                """INSERT INTO customer_account (partner_id, company_id, tier_id) VALUES (%s, %s, %s)
+                """INSERT INTO customer_account (partner_id, company_id, user_id, tier_id) VALUES (%s, %s, %s, %s)
                    ON CONFLICT (partner_id, company_id) DO UPDATE SET tier_id = EXCLUDED.tier_id""",
                 cls.e.id,
                 cls.company.id,
+                cls.e.user_id.id,
                 cls.tiers["gold"].id,
             )
         )
