@@ -89,7 +89,9 @@ class ResPartner(models.Model):
         inverse=_account_inverse("customer_tier_id"),
         readonly=True,
     )
-    customer_tier_color = fields.Integer(related="customer_tier_id.color", string="Tier Color")
+    # Read as the user reads the tier (an account they may not see has none), not in sudo: the
+    # account's compute would run a second time, for the sudo environment.
+    customer_tier_color = fields.Integer(related="customer_tier_id.color", string="Tier Color", compute_sudo=False)
     customer_tier_locked = fields.Boolean(
         string="Tier Set by Hand",
         compute="_compute_customer_account",
