@@ -204,7 +204,8 @@ class CustomerAccount(models.Model):
         """The accounts of ``self`` the user may see, by the same rules (all of them in sudo)."""
         if self.env.su or self.env.user.has_group(ALL_CUSTOMERS_GROUP):
             return self
-        return self._filtered_access("read")
+        # One query with the rules in SQL (_filtered_access would evaluate them on the records).
+        return self.browse(self._search([("id", "in", self.ids)]))
 
     @api.model
     def _for_partners(self, partners, company):
