@@ -397,13 +397,13 @@ class ResPartner(models.Model):
             presence = "%s IS NOT NULL AND"
             follows = Domain.custom(
                 to_sql=lambda model, alias, query: SQL(
-                    "%s IS NULL", SQL.identifier(model._customer_account_alias(alias, query), "id")
+                    "%s IS NULL", SQL.identifier(model._customer_account_alias(alias, query, hidden=True), "id")
                 )
             )
             follows &= Domain("commercial_partner_id.user_id", operator, value)
 
         def to_sql(model, alias, query):
-            account_alias = model._customer_account_alias(alias, query)
+            account_alias = model._customer_account_alias(alias, query, hidden=fname == "customer_account_user_id")
             sql = condition._to_sql(account_model, account_alias, query)
             return SQL("(%s %s)", SQL(presence, SQL.identifier(account_alias, "id")), sql)
 
@@ -411,21 +411,25 @@ class ResPartner(models.Model):
             return Domain.custom(to_sql=to_sql) | follows
         return Domain.custom(to_sql=to_sql)
 
-    def _customer_account_alias(self, alias, query):
-        """LEFT JOIN the account of the current company onto ``alias`` (once per query)."""
-        account_alias = query.make_alias(alias, "customer_account")
-        query.add_join(
-            "LEFT JOIN",
-            account_alias,
-            "customer_account",
-            SQL(
-                "%s = %s AND %s = %s",
-                SQL.identifier(account_alias, "partner_id"),
-                SQL.identifier(alias, "commercial_partner_id"),
-                SQL.identifier(account_alias, "company_id"),
-                self.env.company.id,
-            ),
+    def _customer_account_alias(self, alias, query, hidden=False):
+        """LEFT JOIN the account of the current company onto ``alias`` (once per query). For a
+        user who may not see every account, the accounts they may not see are left out, as the
+        compute leaves them out (README, "Access"): searching, grouping or summing a figure
+        through RPC shows nothing of them either. ``hidden``: join them all the same (whose
+        customer it is, which the salesperson filters compare on)."""
+        restricted = not (hidden or self.env.su or self.env.user.has_group(ALL_CUSTOMERS_GROUP))
+        account_alias = query.make_alias(alias, "customer_account_seen" if restricted else "customer_account")
+        condition = SQL(
+            "%s = %s AND %s = %s",
+            SQL.identifier(account_alias, "partner_id"),
+            SQL.identifier(alias, "commercial_partner_id"),
+            SQL.identifier(account_alias, "company_id"),
+            self.env.company.id,
         )
+        if restricted:
+            readable = self.env["customer.account"]._search([("company_id", "=", self.env.company.id)])
+            condition = SQL("%s AND %s IN %s", condition, SQL.identifier(account_alias, "id"), readable.subselect())
+        query.add_join("LEFT JOIN", account_alias, "customer_account", condition)
         return account_alias
 
     def _field_to_sql(self, alias, field_expr, query=None):
@@ -435,7 +439,7 @@ class ResPartner(models.Model):
         if fname in ACCOUNT_PARTNER_FIELDS and query is not None:
             self._check_field_access(self._fields[fname], "read")
             self.env["customer.account"].flush_model([ACCOUNT_PARTNER_FIELDS[fname]])
-            account_alias = self._customer_account_alias(alias, query)
+            account_alias = self._customer_account_alias(alias, query, hidden=fname == "customer_account_user_id")
             account_expr = ACCOUNT_PARTNER_FIELDS[fname] + (f".{property_name}" if property_name else "")
             sql = self.env["customer.account"]._field_to_sql(account_alias, account_expr, query)
             if fname == "relationship_level":

@@ -266,3 +266,26 @@ class TestAccessThroughRpc(HttpCase):
         # Reading another's customer shows no figure through RPC either.
         rows, _error = self._call("res.partner", "read", customer.ids, ["customer_account_visible", "customer_value"])
         self.assertEqual(rows[0]["customer_account_visible"], False)
+
+
+@tagged("post_install", "-at_install")
+class TestAccessOfFigures(CustomerRelationshipCase):
+    def test_searching_and_summing_figures_leaves_others_accounts_out(self):
+        """Through RPC, a salesperson who searches, groups or sums the figures over every
+        customer (no action domain) finds nothing of another salesperson's accounts."""
+        mine = self._create_customers("Figures Own Co")
+        theirs = self._create_customers("Figures Their Co", user_id=self.salesman_other.id)
+        self._create_orders([(mine, 100, date(2026, 5, 1)), (theirs, 900, date(2026, 5, 1))])
+        self._recompute()
+        partners = self.env["res.partner"].with_company(self.company)
+        domain = [("id", "in", (mine | theirs).ids)]
+        for user, expected in ((self.salesman, 100), (self.salesman_all, 1000), (self.manager, 1000)):
+            with self.subTest(user=user.login):
+                [(total,)] = partners.with_user(user)._read_group(domain, [], ["customer_value:sum"])
+                self.assertEqual(total, expected)
+        salesman = partners.with_user(self.salesman)
+        self.assertEqual(salesman.search([*domain, ("customer_value", ">", 0)]), mine)
+        self.assertEqual(salesman.search([*domain, ("customer_tier_id", "!=", False)]), mine)
+        # Whose customer it is stays what Odoo shows of a partner: "My Customers" still finds mine only.
+        self.assertEqual(salesman.search([*domain, ("customer_account_user_id", "=", self.salesman.id)]), mine)
+        self.assertEqual(salesman.search([*domain, ("customer_account_user_id", "=", self.salesman_other.id)]), theirs)
