@@ -156,6 +156,8 @@ class CustomerAccount(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        for vals in vals_list:
+            self._check_person_write(vals)
         # A new account belongs to the customer's salesperson until someone decides otherwise.
         partners = self.env["res.partner"].browse(vals["partner_id"] for vals in vals_list if "user_id" not in vals)
         for vals in vals_list:
@@ -166,6 +168,12 @@ class CustomerAccount(models.Model):
         return accounts
 
     def write(self, vals):
+        self._check_person_write(vals)
+        result = super().write(vals)
+        self._invalidate_partners()
+        return result
+
+    def _check_person_write(self, vals):
         # The figures are the recomputation's, the decisions the addon's actions': they write in
         # sudo once they have checked who may. A direct write (a manager's RPC call) would skip
         # the checks and the history they keep.
@@ -176,9 +184,6 @@ class CustomerAccount(models.Model):
                     "the customer relationship actions (recomputation, Change level, the manual tier, Mark as Lost)."
                 )
             )
-        result = super().write(vals)
-        self._invalidate_partners()
-        return result
 
     def _invalidate_partners(self):
         # The partners show the account of the current company. A partner's inverse writing the

@@ -209,6 +209,10 @@ class TestAccessSurfaces(CustomerRelationshipCase):
         )
         with self.assertRaisesRegex(AccessError, "change only through"):
             account.with_user(self.manager).write({"relationship_level": "partnership", "value": 1})
+        with self.assertRaisesRegex(AccessError, "change only through"):
+            self.env["customer.account"].with_user(self.manager).create(
+                {"partner_id": self.theirs.id, "company_id": self.company_eu.id, "relationship_level": "partnership"}
+            )
         # The level-change dialog: the customer's salesperson in the company or a manager, with its record.
         change = self.env["customer.relationship.level.change"]
         wizard = self._as(self.salesman, change).create(
