@@ -293,3 +293,20 @@ class TestAccessOfFigures(CustomerRelationshipCase):
         # Whose customer it is stays what Odoo shows of a partner: "My Customers" still finds mine only.
         self.assertEqual(salesman.search([*domain, ("customer_account_user_id", "=", self.salesman.id)]), mine)
         self.assertEqual(salesman.search([*domain, ("customer_account_user_id", "=", self.salesman_other.id)]), theirs)
+
+
+@tagged("post_install", "-at_install")
+class TestAccessTour(HttpCase):
+    def test_salesperson_sees_no_other_customer_in_the_browser(self):
+        salesman = new_test_user(self.env, "cr_tour_salesman", groups="sales_team.group_sale_salesman")
+        other = self.env.ref("base.user_admin")
+        own, theirs = self.env["res.partner"].create(
+            [
+                {"name": "Access Own Co", "is_company": True, "customer_rank": 1, "user_id": salesman.id},
+                {"name": "Access Their Co", "is_company": True, "customer_rank": 1, "user_id": other.id},
+            ]
+        )
+        self.env["customer.tier"]._recompute_company_tiers(self.env.company)
+        self.start_tour("/odoo", "customer_access_customers_tour", login=salesman.login)
+        self.start_tour(f"/odoo/res.partner/{theirs.id}", "customer_access_form_tour", login=salesman.login)
+        self.assertTrue(own.with_user(salesman).customer_account_visible)
