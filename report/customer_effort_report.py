@@ -194,7 +194,8 @@ last_contacts AS (
 ),
 portfolio AS (
     -- every company where a customer has a tier: its account there and its salesperson there
-    SELECT account.company_id, COALESCE(account.user_id, partner.user_id) AS user_id, tier.id AS tier_id,
+    -- (an account without a salesperson is nobody's, not the partner's salesperson's: README, "Access")
+    SELECT account.company_id, account.user_id, tier.id AS tier_id,
            COUNT(*) AS customer_count,
            SUM(COALESCE(account.value, 0)) AS customer_value,
            COUNT(*) FILTER (WHERE contact.last_contact >= %(today)s - tier.visit_interval_days) AS covered_count

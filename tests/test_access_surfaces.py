@@ -112,6 +112,15 @@ class TestAccessSurfaces(CustomerRelationshipCase):
         self.assertEqual(rows.partner_id, self.mine)
         self.assertIn(self.theirs, self._as(self.manager, report).search([]).partner_id)
 
+    def test_tier_changes_and_effort_of_own_customers_only(self):
+        history = self._as(self.salesman, self.env["customer.tier.history"]).search([])
+        self.assertIn(self.mine, history.partner_id)
+        self.assertNotIn(self.theirs, history.partner_id)
+        self.assertIn(self.theirs, self._as(self.salesman_all, self.env["customer.tier.history"]).search([]).partner_id)
+        effort = self._as(self.salesman, self.env["customer.effort.report"]).search([])
+        self.assertEqual(set(effort.user_id.ids), {self.salesman.id})
+        self.assertEqual(sum(effort.mapped("customer_value")), 400)
+
     def test_visit_on_another_salespersons_customer_is_refused(self):
         log = self._as(self.salesman, self.env["customer.visit.log"]).create(
             {"partner_id": self.theirs.id, "notes": "<p>Dropped by</p>", "done_date": datetime(2026, 6, 1, 10)}
