@@ -60,6 +60,15 @@ class TestAccessSurfaces(CustomerRelationshipCase):
                 self.assertIn(self.theirs, everyone)
                 self.assertIn(self.theirs, self._action_partners(self.salesman_all, xmlid))
 
+    def test_a_customer_created_in_the_customers_view_is_its_creators(self):
+        """Else a salesperson's new customer would leave their Customers view as it is saved."""
+        self.salesman.group_ids = [Command.link(self.env.ref("base.group_partner_manager").id)]  # may create contacts
+        action = self._as(self.salesman, self.env["res.partner"]).action_open_customers()
+        partners = self._as(self.salesman, self.env["res.partner"]).with_context(action["context"])
+        created = partners.create({"name": "Created Here Co"})
+        self.assertEqual(created.user_id, self.salesman)
+        self.assertIn(created, partners.search(safe_eval(action["domain"], {"uid": self.salesman.id})))
+
     def test_pivots_count_own_customers_only(self):
         """Tier Analysis and the Relationship Matrix: the groups add up the user's customers."""
         partners = self._as(self.salesman, self.env["res.partner"])
