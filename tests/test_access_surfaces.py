@@ -64,7 +64,7 @@ class TestAccessSurfaces(CustomerRelationshipCase):
         """Else a salesperson's new customer would leave their Customers view as it is saved."""
         self.salesman.group_ids = [Command.link(self.env.ref("base.group_partner_manager").id)]  # may create contacts
         action = self._as(self.salesman, self.env["res.partner"]).action_open_customers()
-        partners = self._as(self.salesman, self.env["res.partner"]).with_context(action["context"])
+        partners = self._as(self.salesman, self.env["res.partner"]).with_context(**action["context"])
         created = partners.create({"name": "Created Here Co"})
         self.assertEqual(created.user_id, self.salesman)
         self.assertIn(created, partners.search(safe_eval(action["domain"], {"uid": self.salesman.id})))
