@@ -96,9 +96,17 @@ registry.category("web_tour.tours").add("customer_visit_tour", {
             run: "click",
         },
         {
+            // Else the switch below may hit the customers view still on screen.
+            content: "The Visits menu opens on the planned visits",
+            trigger: ".o_searchview_facet:contains(Planned)",
+        },
+        {
             content: "Switch to the list",
             trigger: ".o_switch_view.o_list",
             run: "click",
+        },
+        {
+            trigger: ".o_list_view",
         },
         {
             content: "The Visits menu lists the planned visits: remove that filter to see the done ones",
