@@ -20,3 +20,4 @@ from . import res_partner_route
 from . import resource_calendar_leaves
 from . import sale_order
 from . import sms_sms
+from . import customer_worklist
