@@ -57,10 +57,9 @@
         "report/customer_account_review_templates.xml",
         "report/customer_retention_report_views.xml",
         "report/customer_effort_report_views.xml",
-        "views/customer_relationship_dashboard_views.xml",
         "views/customer_worklist_views.xml",
-        "views/customer_relationship_menus.xml",
         "data/customer_relationship_dashboards.xml",
+        "views/customer_relationship_menus.xml",
     ],
     "demo": [
         "demo/customer_relationship_demo.xml",

@@ -6,7 +6,6 @@ from . import customer_care_rule
 from . import customer_interest_tag
 from . import customer_loss_reason
 from . import customer_relationship_demo
-from . import customer_relationship_dashboard
 from . import customer_tier
 from . import customer_tier_history
 from . import customer_visit

@@ -26,11 +26,30 @@ class CustomerWorklist(models.Model):
     _auto = False
     _order = "stake desc, tier_sequence, date, id"
     _rec_name = "partner_id"
+    # What the view reads: the ORM writes it to the database before reading the view.
+    _depends = {
+        "customer.visit": ["partner_id", "company_id", "user_id", "state", "planned_start", "done_date"],
+        "customer.account": [
+            "partner_id",
+            "company_id",
+            "user_id",
+            "tier_id",
+            "value",
+            "loss_date",
+            "expected_next_order_date",
+            "last_order_date",
+        ],
+        "customer.tier": ["visit_interval_days", "sequence"],
+        "customer.care.action": ["partner_id", "company_id", "user_id", "state", "due_date"],
+        "mail.activity": ["res_model", "res_id", "user_id", "date_deadline", "active"],
+        "crm.team.member": ["user_id", "crm_team_id", "active"],
+    }
 
     reason = fields.Selection(WORKLIST_REASONS, readonly=True)
     partner_id = fields.Many2one("res.partner", string="Customer", readonly=True)
     company_id = fields.Many2one("res.company", readonly=True)
     user_id = fields.Many2one("res.users", string="Salesperson", readonly=True)
+    team_id = fields.Many2one("crm.team", string="Sales Team", readonly=True)
     date = fields.Date(string="Due", readonly=True)
     tier_id = fields.Many2one("customer.tier", readonly=True)
     tier_sequence = fields.Integer(readonly=True, aggregator=False)
@@ -49,7 +68,8 @@ class CustomerWorklist(models.Model):
         for item in self:
             customer = item.partner_id.with_company(item.company_id)
             if item.reason == "care":
-                item.summary = item.care_action_id.rule_id.name
+                # The name of the rule behind an action the user may see (rules are managers').
+                item.summary = item.care_action_id.sudo().rule_id.name
             elif item.reason == "followup":
                 item.summary = item.activity_id.summary or item.activity_id.activity_type_id.name
             elif item.reason == "visit":
@@ -120,11 +140,15 @@ class CustomerWorklist(models.Model):
                        activity.date_deadline, visit.id, NULL, activity.id
                   FROM mail_activity activity
                   JOIN customer_visit visit ON activity.res_model = 'customer.visit' AND visit.id = activity.res_id
-                 WHERE activity.date_deadline < CURRENT_DATE
+                 WHERE activity.active AND activity.date_deadline < CURRENT_DATE
             )
             SELECT items.*, account.tier_id, COALESCE(tier.sequence, 0) AS tier_sequence,
-                   COALESCE(account.value, 0) AS stake
+                   COALESCE(account.value, 0) AS stake, team.crm_team_id AS team_id
               FROM items
+              -- The salesperson's first team, as Odoo's res.users.sale_team_id
+              LEFT JOIN LATERAL (SELECT member.crm_team_id FROM crm_team_member member
+                                  WHERE member.user_id = items.user_id AND member.active
+                                  ORDER BY member.create_date, member.id LIMIT 1) team ON TRUE
               LEFT JOIN customer_account account
                      ON account.partner_id = items.partner_id AND account.company_id = items.company_id
               LEFT JOIN customer_tier tier ON tier.id = account.tier_id
@@ -161,25 +185,18 @@ class CustomerWorklist(models.Model):
 
     def action_care_done(self):
         self._care_actions().action_mark_done()
-        return self._reload()
 
     def action_care_skip(self):
         self._care_actions().action_skip()
-        return self._reload()
 
     def action_followup_done(self):
         activities = self.activity_id
         if not activities:
             raise UserError(self.env._("Only follow-ups can be marked done here."))
         activities.action_done()
-        return self._reload()
 
     def _care_actions(self):
         actions = self.care_action_id
         if not actions or len(actions) != len(self):
             raise UserError(self.env._("Only care actions can be marked done or skipped here."))
         return actions
-
-    def _reload(self):
-        # The row is gone from the view once its reason is: show the list as it is now.
-        return {"type": "ir.actions.client", "tag": "soft_reload"}
