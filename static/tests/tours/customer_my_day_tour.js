@@ -25,7 +25,7 @@ registry.category("web_tour.tours").add("customer_my_day_zh_tour", {
         },
         {
             content: "完成它",
-            trigger: ".o_data_row:first button[name=action_care_done]",
+            trigger: ".o_data_row:first button[name=action_care_done]:contains(标记完成)",
             run: "click",
         },
         {
