@@ -6,7 +6,6 @@ from . import customer_care_rule
 from . import customer_interest_tag
 from . import customer_loss_reason
 from . import customer_relationship_demo
-from . import customer_relationship_dashboard
 from . import customer_tier
 from . import customer_tier_history
 from . import customer_visit
@@ -21,3 +20,4 @@ from . import resource_calendar_leaves
 from . import sale_order
 from . import sms_sms
 from . import customer_account_owner
+from . import customer_worklist

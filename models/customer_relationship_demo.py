@@ -316,12 +316,15 @@ class CustomerRelationshipDemo(models.AbstractModel):
             )
         self._check_in_demo_visits(done, today)
         recent = done.filtered(lambda v: v.done_date.date() >= today - timedelta(days=14))
-        for visit in recent[:6]:
+        # One follow-up of each salesperson is past its date: My Day shows it.
+        late = {visits[:1] for visits in recent.grouped("user_id").values()}
+        for visit in recent[:6] | self.env["customer.visit"].union(*late):
+            deadline = today + timedelta(days=rng.randint(-2, 10))
             visit._schedule_followups(
                 [
                     {
                         "summary": rng.choice(FOLLOW_UPS),
-                        "date_deadline": today + timedelta(days=rng.randint(-2, 10)),
+                        "date_deadline": today - timedelta(days=2) if visit in late else deadline,
                         "user_id": visit.user_id.id,
                     }
                 ]

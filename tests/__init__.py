@@ -11,7 +11,6 @@ from . import test_customer_reports
 from . import test_customer_route_sheet
 from . import test_customer_tier
 from . import test_customer_visit
-from . import test_dashboard
 from . import test_demo_data
 from . import test_i18n
 from . import test_imports
@@ -19,6 +18,8 @@ from . import test_partner_merge
 from . import test_performance
 from . import test_relationship_level
 from . import test_ui
-from . import test_dashboard_ui
+from . import test_menus_ui
 from . import test_ladders
 from . import test_pareto
+from . import test_my_day
+from . import test_my_day_ui

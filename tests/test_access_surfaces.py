@@ -103,16 +103,36 @@ class TestAccessSurfaces(CustomerRelationshipCase):
         order = self._create_orders([(self.theirs, 10, date(2026, 6, 1))], confirm=False)
         self.assertTrue(order.with_user(self.salesman_all).customer_tier_id)
 
-    def test_dashboard_counts_own_portfolio(self):
-        dashboard = self.env["customer.relationship.dashboard"]
-        salesman = dashboard.with_user(self.salesman).with_company(self.company).get_dashboard_data()
-        manager = dashboard.with_user(self.manager).with_company(self.company).get_dashboard_data()
-        self.assertEqual(salesman["customer_count"], 1)
-        self.assertGreater(manager["customer_count"], salesman["customer_count"])
-        # The tile's list, facets removed, still holds only what the salesperson may see.
-        tile = salesman["tiers"][0]["action"]
-        partners = self._as(self.salesman, self.env["res.partner"])
-        self.assertNotIn(self.theirs, partners.search(safe_eval(tile["domain"], {"uid": self.salesman.id})))
+    def test_my_day_and_dashboard_of_own_portfolio(self):
+        rule = self.env["customer.care.rule"].create(
+            {"name": "Surface call", "trigger": "cadence", "action": "activity", "active": False}
+        )
+        today = date.today()
+        self.env["customer.care.action"].create(
+            [
+                {
+                    "rule_id": rule.id,
+                    "company_id": self.company.id,
+                    "action": "activity",
+                    "partner_id": customer.id,
+                    "occurrence_date": today,
+                    "due_date": today,
+                    "user_id": user.id,
+                }
+                for customer, user in ((self.mine, self.salesman), (self.theirs, self.salesman_other))
+            ]
+        )
+        day = self._as(self.salesman, self.env["customer.worklist"]).search([])
+        self.assertIn(self.mine, day.partner_id)
+        self.assertNotIn(self.theirs, day.partner_id)
+        self.assertIn(self.theirs, self._as(self.manager, self.env["customer.worklist"]).search([]).partner_id)
+        # The managers' spreadsheet dashboard is for managers; its charts read the accounts the
+        # reader may see.
+        dashboard = self.env.ref("customer_relationship.spreadsheet_dashboard_customer_relationship")
+        self.assertFalse(self._as(self.salesman, dashboard).search([("id", "=", dashboard.id)]))
+        self.assertTrue(self._as(self.manager, dashboard).search([("id", "=", dashboard.id)]))
+        accounts = self._as(self.salesman, self.env["customer.account"])._read_group([], ["partner_id"], ["value:sum"])
+        self.assertNotIn(self.theirs, [partner for partner, _value in accounts])
 
     def test_retention_rows_of_own_customers_only(self):
         report = self.env["customer.retention.report"]

@@ -9,8 +9,11 @@ registry.category("web_tour.tours").add("customer_relationship_tier_tour", {
             "Open the Customer Relationship app"
         ),
         {
-            content: "The app opens on its dashboard: customers and value per tier",
-            trigger: ".o_customer_relationship_dashboard .o_dashboard_tier:contains(Platinum)",
+            content: "The app opens on My Day: what the customers need, the most valuable first",
+            trigger: ".o_breadcrumb:contains(My Day)",
+        },
+        {
+            trigger: ".o_search_panel_filter_value:contains(Contact Due) .o_search_panel_counter",
         },
         {
             content: "Open the Customers menu",

@@ -6,8 +6,11 @@ registry.category("web_tour.tours").add("customer_relationship_zh_tour", {
     steps: () => [
         ...stepUtils.goToAppSteps("customer_relationship.customer_relationship_menu_root", "打开客户关系应用"),
         {
-            content: "仪表板按客户等级显示",
-            trigger: ".o_customer_relationship_dashboard .o_dashboard_tier:contains(铂金)",
+            content: "应用打开“我的一天”",
+            trigger: ".o_breadcrumb:contains(我的一天)",
+        },
+        {
+            trigger: ".o_search_panel_filter_value:contains(待联系) .o_search_panel_counter",
         },
         {
             content: "打开客户菜单",
