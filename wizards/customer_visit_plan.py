@@ -170,7 +170,8 @@ class CustomerVisitPlan(models.TransientModel):
             return customers, {}
         Partner = self.env["res.partner"]
         due = {}
-        owned = [("user_id", "=", self.user_id.id), ("parent_id", "=", False)]
+        # The salesperson in this company: the account's own, else the customer's (README, "Design").
+        owned = [("customer_account_user_id", "=", self.user_id.id), ("parent_id", "=", False)]
         by_cadence = (
             Partner.search([*owned, ("customer_tier_id.visit_interval_days", ">", 0)]) if all_due else customers
         )
@@ -183,7 +184,8 @@ class CustomerVisitPlan(models.TransientModel):
                 ("state", "in", ("scheduled", "failed")),
                 ("visit_id", "=", False),
                 ("due_date", "<=", self.date_to),
-                ("partner_id.user_id", "=", self.user_id.id) if all_due else ("partner_id", "in", customers.ids),
+                ("partner_id.customer_account_user_id", "=", self.user_id.id)
+                if all_due else ("partner_id", "in", customers.ids),
             ]
         )
         overdue = self.env["customer.visit"].search(
@@ -202,7 +204,9 @@ class CustomerVisitPlan(models.TransientModel):
         """A salesperson plans their own visits to their own customers; seeing all customers plans for anyone."""
         if self.env.user.has_group("customer_relationship.group_customer_relationship_user_all"):
             return
-        others = self.partner_ids.commercial_partner_id.filtered(lambda p: p.user_id != self.env.user)
+        others = self.partner_ids.commercial_partner_id.filtered(
+            lambda p: p.customer_account_user_id != self.env.user
+        )
         if self.user_id != self.env.user or others:
             raise AccessError(
                 self.env._(
