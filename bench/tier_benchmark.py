@@ -383,14 +383,14 @@ def main():
         cr.commit()
         written = rows_written(cr)
         time_b, queries_b, result_b = timed(cr, lambda: tiers._recompute_company_tiers(company))
-        written = rows_written(cr) - written
+        written = int(rows_written(cr) - written)
         cr.commit()
         env.invalidate_all()
         views = read_views(env, company)
         cr.rollback()
 
         print(f"(a) full recomputation : {time_a:7.2f} s  {queries_a:3d} queries  {result_a}")
-        print(f"(b) re-run, no change  : {time_b:7.2f} s  {queries_b:3d} queries  {result_b}, {int(written)} rows written")
+        print(f"(b) re-run, no change  : {time_b:7.2f} s  {queries_b:3d} queries  {result_b}, {written} rows written")
         print(f"(c) raw SQL baseline   : {time_c:7.2f} s  {queries_c:3d} queries  (the same work)")
         same = "the same" if digest_a == digest_c else f"DIFFERENT: {digest_a} vs {digest_c}"
         print(f"accounts and history (md5) of (a) and (c): {same}")
