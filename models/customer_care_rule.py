@@ -405,6 +405,16 @@ class CustomerCareRule(models.Model):
             "tier_manager": SQL("tier.manager_id"),
             "user": SQL("NULL::int"),
         }[self.responsible]
+        # The sales team leader of the customer's salesperson: looked up per customer, so only
+        # for the rules that assign to them.
+        team_join = SQL(
+            """LEFT JOIN LATERAL (
+                   SELECT team.user_id FROM crm_team_member member JOIN crm_team team ON team.id = member.crm_team_id
+                    WHERE member.user_id = c.user_id AND member.active AND team.active
+                      AND (team.company_id IS NULL OR team.company_id = %(company)s)
+                 ORDER BY team.sequence, team.id LIMIT 1) team ON TRUE""",
+            **params,
+        )
         return SQL(
             """
 WITH customers AS (
@@ -427,12 +437,7 @@ SELECT DISTINCT e.partner_id, e.contact_id, e.occurrence_date,
   FROM events e
   JOIN customers c ON c.id = e.partner_id
   LEFT JOIN customer_tier tier ON tier.id = c.tier_id
-  -- the sales team leader of the customer's salesperson
-  LEFT JOIN LATERAL (
-        SELECT team.user_id FROM crm_team_member member JOIN crm_team team ON team.id = member.crm_team_id
-         WHERE member.user_id = c.user_id AND member.active AND team.active
-           AND (team.company_id IS NULL OR team.company_id = %(company)s)
-      ORDER BY team.sequence, team.id LIMIT 1) team ON TRUE
+  %(team_join)s
  WHERE %(in_window)s
    AND NOT EXISTS (
         SELECT 1 FROM customer_care_action done
@@ -443,6 +448,7 @@ SELECT DISTINCT e.partner_id, e.contact_id, e.occurrence_date,
             filters=SQL(" AND ").join(customer_filters),
             events=self._events_query(params),
             responsible=responsible,
+            team_join=team_join if self.responsible == "team_leader" else SQL(),
             # NULL, not false, without a fallback user: the action then fails for want of a responsible.
             fallback=self.user_id.id or None,
             in_window=in_window,
