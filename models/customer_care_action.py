@@ -205,7 +205,20 @@ class CustomerCareAction(models.Model):
         for kind in ("email", "sms"):
             if by_kind[kind]:
                 by_kind[kind]._send_messages(kind)
-        self.write({"last_attempt_date": today})
+        # One statement: the ORM flushes this write in chunks of a hundred rows.
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                """UPDATE customer_care_action SET last_attempt_date = %(today)s, write_uid = %(uid)s,
+                          write_date = %(now)s
+                    WHERE id = ANY(%(ids)s)""",
+                today=today,
+                uid=self.env.uid,
+                now=fields.Datetime.now(),
+                ids=self.ids,
+            )
+        )
+        self.invalidate_recordset(["last_attempt_date", "write_uid", "write_date"])
 
     def _check_responsible(self):
         missing = self.filtered(lambda action: not action.user_id)
@@ -266,7 +279,7 @@ class CustomerCareAction(models.Model):
                           state_reason = NULL, write_uid = %(uid)s, write_date = %(now)s
                      FROM planned
                     WHERE action.id = planned.action_id
-                RETURNING action.user_id, action.partner_id, action.due_date""",
+                RETURNING action.user_id, action.due_date""",
                 summary=translated(SQL("rule.summary")),
                 name=translated(SQL("rule.name")),
                 note=translated(SQL("rule.note")),
@@ -280,20 +293,37 @@ class CustomerCareAction(models.Model):
         self.invalidate_recordset(["activity_id", "executed_date", "state", "state_reason", "write_uid", "write_date"])
         self.env["mail.activity"].invalidate_model()
         self.env["res.partner"].invalidate_model(["activity_ids"])
-        # What mail.activity's create() does besides: the responsible follows the customer, and
-        # is told of the activities due already (one call per responsible, not per activity).
-        by_user = defaultdict(set)
+        # What mail.activity's create() does besides: the responsible follows the customer (with
+        # the default subtypes, as message_subscribe() gives them; one statement, not one call
+        # per responsible), and is told of the activities due already.
+        default, _internal, external = self.env["mail.message.subtype"].default_subtypes("res.partner")
+        self.env.cr.execute(
+            SQL(
+                """WITH followers AS (
+                       INSERT INTO mail_followers (res_model, res_id, partner_id)
+                       SELECT DISTINCT 'res.partner', action.partner_id, users.partner_id
+                         FROM customer_care_action action JOIN res_users users ON users.id = action.user_id
+                        WHERE action.id = ANY(%(action_ids)s)
+                           ON CONFLICT DO NOTHING
+                    RETURNING id, partner_id)
+                   INSERT INTO mail_followers_mail_message_subtype_rel (mail_followers_id, mail_message_subtype_id)
+                   SELECT followers.id, subtype
+                     FROM followers JOIN res_partner follower ON follower.id = followers.partner_id
+                    CROSS JOIN LATERAL unnest(CASE WHEN follower.partner_share THEN %(external)s::int[]
+                                                   ELSE %(default)s::int[] END) AS subtype""",
+                action_ids=self.ids,
+                external=external.ids,
+                default=default.ids,
+            )
+        )
+        self.env["mail.followers"].invalidate_model()
+        self.env["res.partner"].invalidate_model(["message_follower_ids", "message_partner_ids"])
         due = defaultdict(int)
         today = fields.Date.context_today(self)
-        for user_id, partner_id, due_date in rows:
-            by_user[user_id].add(partner_id)
+        for user_id, due_date in rows:
             due[user_id] += due_date <= today
-        for user in self.env["res.users"].browse(by_user):
-            # The responsible's partner may be unreadable to whoever runs the rules, as in mail.activity.
-            customers = self.env["res.partner"].browse(sorted(by_user[user.id]))
-            customers.message_subscribe(partner_ids=user.sudo().partner_id.ids)
-            if due[user.id]:
-                user._bus_send("mail.activity/updated", {"activity_created": True, "count_diff": due[user.id]})
+        for user in self.env["res.users"].browse(user_id for user_id, count in due.items() if count):
+            user._bus_send("mail.activity/updated", {"activity_created": True, "count_diff": due[user.id]})
 
     def _plan_visits(self):
         self._check_responsible()
