@@ -199,7 +199,7 @@ class CustomerCareAction(models.Model):
         for action in self:
             by_kind[action.action] |= action
         if by_kind["activity"]:
-            by_kind["activity"]._create_activities()
+            by_kind["activity"]._create_activities(today)
         if by_kind["visit"]:
             by_kind["visit"]._plan_visits()
         for kind in ("email", "sms"):
@@ -211,7 +211,7 @@ class CustomerCareAction(models.Model):
             SQL(
                 """UPDATE customer_care_action SET last_attempt_date = %(today)s, write_uid = %(uid)s,
                           write_date = %(now)s
-                    WHERE id = ANY(%(ids)s)""",
+                    WHERE id = ANY(%(ids)s) AND last_attempt_date IS DISTINCT FROM %(today)s""",
                 today=today,
                 uid=self.env.uid,
                 now=fields.Datetime.now(),
@@ -239,10 +239,11 @@ class CustomerCareAction(models.Model):
         title = self.rule_id.summary or self.rule_id.name
         return f"{title}: {self.contact_id.name}" if self.contact_id else title
 
-    def _create_activities(self):
+    def _create_activities(self, today=None):
         """One activity per action on its customer, for its responsible, titled and described in
         the responsible's language: one statement for the whole batch (the first run over a
-        backlog creates 100,000 of them; mail.activity's create() takes a millisecond each)."""
+        backlog creates 100,000 of them; mail.activity's create() takes a millisecond each).
+        ``today``: the day of the attempt, recorded on the actions in the same statement."""
         self._check_responsible()
         self.env.flush_all()
         now = fields.Datetime.now()
@@ -276,7 +277,8 @@ class CustomerCareAction(models.Model):
                          FROM planned)
                    UPDATE customer_care_action action
                       SET activity_id = planned.activity_id, executed_date = %(now)s, state = 'scheduled',
-                          state_reason = NULL, write_uid = %(uid)s, write_date = %(now)s
+                          state_reason = NULL, write_uid = %(uid)s, write_date = %(now)s,
+                          last_attempt_date = COALESCE(%(today)s, action.last_attempt_date)
                      FROM planned
                     WHERE action.id = planned.action_id
                 RETURNING action.user_id, action.due_date""",
@@ -288,9 +290,12 @@ class CustomerCareAction(models.Model):
                 model_id=self.env["ir.model"]._get_id("res.partner"),
                 uid=self.env.uid,
                 now=now,
+                today=today,
             )
         )
-        self.invalidate_recordset(["activity_id", "executed_date", "state", "state_reason", "write_uid", "write_date"])
+        self.invalidate_recordset(
+            ["activity_id", "executed_date", "state", "state_reason", "write_uid", "write_date", "last_attempt_date"]
+        )
         self.env["mail.activity"].invalidate_model()
         self.env["res.partner"].invalidate_model(["activity_ids"])
         # What mail.activity's create() does besides: the responsible follows the customer (with
