@@ -189,6 +189,7 @@ def main():
             results["handover, 5,000 customers"] = tier_bench.timed(cr, wizard.action_apply)
         cr.rollback()
 
+    print(tier_bench.load_note())
     tier_bench.print_views(views)
     for name, (seconds, queries, extra) in results.items():
         line = f"{name:30s} {seconds:8.2f} s  {queries:6d} queries"

@@ -17,6 +17,7 @@ ratios to the contacts kanban (target <= 5) and the query counts (target < 40).
 
 import argparse
 import importlib
+import os
 import time
 
 from dateutil.relativedelta import relativedelta
@@ -339,6 +340,12 @@ def print_views(views):
     print(f"views: worst ratio {worst:.2f} (target <= 5), most queries {most} (target < 40)")
 
 
+def load_note():
+    """The machine's load while measuring: the ratios hold under load, the seconds do not."""
+    loads = ", ".join(f"{load:.1f}" for load in os.getloadavg())
+    return f"load average (1, 5, 15 min): {loads} on {os.cpu_count()} cores"
+
+
 def timed(cr, function):
     queries = cr.sql_log_count
     start = time.perf_counter()
@@ -389,6 +396,7 @@ def main():
         views = read_views(env, company)
         cr.rollback()
 
+        print(load_note())
         print(f"(a) full recomputation : {time_a:7.2f} s  {queries_a:3d} queries  {result_a}")
         print(f"(b) re-run, no change  : {time_b:7.2f} s  {queries_b:3d} queries  {result_b}, {written} rows written")
         print(f"(c) raw SQL baseline   : {time_c:7.2f} s  {queries_c:3d} queries  (the same work)")
