@@ -24,6 +24,7 @@ import time
 from dateutil.relativedelta import relativedelta
 
 import odoo
+from odoo import sql_db
 from odoo.modules.registry import Registry
 from odoo.tools import SQL, config
 
@@ -101,11 +102,18 @@ def generate_lines(env, cr):
 
 
 def reset(cr):
-    # Every bench customer unclassified: its accounts go (the first run classifies them all).
+    """Every bench customer unclassified: its accounts go (the first run classifies them all).
+    Committed, then vacuumed: the dead rows of earlier runs would slow every later scan."""
     cr.execute("DELETE FROM customer_account WHERE partner_id IN (SELECT id FROM res_partner WHERE ref = 'bench')")
     cr.execute("DELETE FROM customer_tier_history")
-    for table in ("res_partner", "customer_account"):
-        cr.execute(f"VACUUM ANALYZE {table}" if cr._cnx.autocommit else f"ANALYZE {table}")
+    cr.commit()
+    with sql_db.db_connect(cr.dbname).cursor() as vacuum_cr:
+        vacuum_cr._cnx.autocommit = True  # VACUUM runs outside a transaction
+        try:
+            for table in ("res_partner", "customer_account", "customer_tier_history"):
+                vacuum_cr.execute(SQL("VACUUM ANALYZE %s", SQL.identifier(table)))
+        finally:
+            vacuum_cr._cnx.autocommit = False
 
 
 def warm(cr):
@@ -326,13 +334,17 @@ def read_views(env, company):
         ("tier pivot", tier_pivot),
     ):
         function()  # warm: fields, access rights and translations are cached once per worker
-        env.invalidate_all()
-        results[name] = timed(env.cr, function)
+        runs = []
+        for _run in range(5):  # the best of five: the machine is shared
+            env.invalidate_all()
+            runs.append(timed(env.cr, function))
+        results[name] = min(runs, key=lambda run: run[0])
     return results
 
 
 def print_views(views):
-    """Each view against the contacts kanban (target <= 5x) and its query count (target < 40)."""
+    """Each view (best of five, warm) against the contacts kanban (target <= 5x) and its query count
+    (target < 40)."""
     base = views["contacts kanban (Odoo's, baseline)"][0]
     for name, (seconds, queries, _result) in views.items():
         print(f"{name:36s} {seconds:6.3f} s  {queries:3d} queries  x{seconds / base:5.2f} the contacts kanban")
