@@ -97,7 +97,8 @@ def seed(env, cr):
 
 
 def reset_care(cr):
-    """Undo the care runs of an earlier benchmark: its actions and what they produced."""
+    """Undo the care runs of an earlier benchmark: its actions, what they produced and the
+    followers they added."""
     cr.execute(
         """CREATE TEMPORARY TABLE bench_care ON COMMIT DROP AS
                SELECT activity_id, mail_id, visit_id FROM customer_care_action
@@ -106,6 +107,9 @@ def reset_care(cr):
            DELETE FROM mail_activity WHERE id IN (SELECT activity_id FROM bench_care);
            DELETE FROM mail_mail WHERE id IN (SELECT mail_id FROM bench_care);
            DELETE FROM customer_visit WHERE id IN (SELECT visit_id FROM bench_care);
+           -- the responsibles the care runs made followers of the customers
+           DELETE FROM mail_followers
+            WHERE res_model = 'res.partner' AND res_id IN (SELECT id FROM res_partner WHERE ref = 'bench');
            UPDATE customer_care_rule SET last_run_date = NULL;"""
     )
 
@@ -143,6 +147,7 @@ def main():
         today = odoo.fields.Date.today()
         reset_care(cr)
         cr.commit()
+        tier_bench.vacuum(cr, "customer_care_action", "mail_activity", "mail_followers", "customer_visit")
         cr.execute("SELECT COUNT(*) FROM customer_care_action")
         before = cr.fetchone()[0]
         first, first_queries, _ = tier_bench.timed(cr, lambda: rules._cron_run_care_rules(today=today))

@@ -107,10 +107,15 @@ def reset(cr):
     cr.execute("DELETE FROM customer_account WHERE partner_id IN (SELECT id FROM res_partner WHERE ref = 'bench')")
     cr.execute("DELETE FROM customer_tier_history")
     cr.commit()
+    vacuum(cr, "res_partner", "customer_account", "customer_tier_history")
+
+
+def vacuum(cr, *tables):
+    """VACUUM ANALYZE ``tables`` (committed work only: it runs outside a transaction)."""
     with sql_db.db_connect(cr.dbname).cursor() as vacuum_cr:
-        vacuum_cr._cnx.autocommit = True  # VACUUM runs outside a transaction
+        vacuum_cr._cnx.autocommit = True
         try:
-            for table in ("res_partner", "customer_account", "customer_tier_history"):
+            for table in tables:
                 vacuum_cr.execute(SQL("VACUUM ANALYZE %s", SQL.identifier(table)))
         finally:
             vacuum_cr._cnx.autocommit = False
