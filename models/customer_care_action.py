@@ -324,9 +324,8 @@ class CustomerCareAction(models.Model):
         self.env["mail.followers"].invalidate_model()
         self.env["res.partner"].invalidate_model(["message_follower_ids", "message_partner_ids"])
         due = defaultdict(int)
-        today = fields.Date.context_today(self)
         for user_id, due_date in rows:
-            due[user_id] += due_date <= today
+            due[user_id] += due_date <= fields.Date.context_today(self)
         for user in self.env["res.users"].browse(user_id for user_id, count in due.items() if count):
             user._bus_send("mail.activity/updated", {"activity_created": True, "count_diff": due[user.id]})
 

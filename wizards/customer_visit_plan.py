@@ -185,7 +185,8 @@ class CustomerVisitPlan(models.TransientModel):
                 ("visit_id", "=", False),
                 ("due_date", "<=", self.date_to),
                 ("partner_id.customer_account_user_id", "=", self.user_id.id)
-                if all_due else ("partner_id", "in", customers.ids),
+                if all_due
+                else ("partner_id", "in", customers.ids),
             ]
         )
         overdue = self.env["customer.visit"].search(
@@ -204,9 +205,7 @@ class CustomerVisitPlan(models.TransientModel):
         """A salesperson plans their own visits to their own customers; seeing all customers plans for anyone."""
         if self.env.user.has_group("customer_relationship.group_customer_relationship_user_all"):
             return
-        others = self.partner_ids.commercial_partner_id.filtered(
-            lambda p: p.customer_account_user_id != self.env.user
-        )
+        others = self.partner_ids.commercial_partner_id.filtered(lambda p: p.customer_account_user_id != self.env.user)
         if self.user_id != self.env.user or others:
             raise AccessError(
                 self.env._(
