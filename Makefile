@@ -1,6 +1,10 @@
 # Every target goes through tools/dev.sh; see README.md.
-.PHONY: run test upgrade pot lint bench bench-scale wheel setup
-run test upgrade pot lint bench wheel setup:
+.PHONY: run test upgrade upgrade-check pot lint bench bench-scale wheel setup
+run upgrade upgrade-check pot lint bench wheel setup:
 	@tools/dev.sh $@
+# The tests, then the upgrade from the previous release (CI runs `make test`).
+test:
+	@tools/dev.sh test
+	@tools/dev.sh upgrade-check
 bench-scale:
 	@tools/dev.sh bench --scale

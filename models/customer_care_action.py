@@ -52,6 +52,8 @@ class CustomerCareAction(models.Model):
         "(rule_id, partner_id, COALESCE(contact_id, 0), occurrence_date)",
         "A care rule acts only once on the same event of the same customer.",
     )
+    # The engine takes the actions still to carry out in id order, a batch at a time.
+    _pending_idx = models.Index("(id) WHERE executed_date IS NULL AND state IN ('scheduled', 'failed')")
 
     @api.depends("rule_id", "partner_id", "contact_id")
     def _compute_display_name(self):
@@ -197,13 +199,26 @@ class CustomerCareAction(models.Model):
         for action in self:
             by_kind[action.action] |= action
         if by_kind["activity"]:
-            by_kind["activity"]._create_activities()
+            by_kind["activity"]._create_activities(today)
         if by_kind["visit"]:
             by_kind["visit"]._plan_visits()
         for kind in ("email", "sms"):
             if by_kind[kind]:
                 by_kind[kind]._send_messages(kind)
-        self.write({"last_attempt_date": today})
+        # One statement: the ORM flushes this write in chunks of a hundred rows.
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                """UPDATE customer_care_action SET last_attempt_date = %(today)s, write_uid = %(uid)s,
+                          write_date = %(now)s
+                    WHERE id = ANY(%(ids)s) AND last_attempt_date IS DISTINCT FROM %(today)s""",
+                today=today,
+                uid=self.env.uid,
+                now=fields.Datetime.now(),
+                ids=self.ids,
+            )
+        )
+        self.invalidate_recordset(["last_attempt_date", "write_uid", "write_date"])
 
     def _check_responsible(self):
         missing = self.filtered(lambda action: not action.user_id)
@@ -224,29 +239,95 @@ class CustomerCareAction(models.Model):
         title = self.rule_id.summary or self.rule_id.name
         return f"{title}: {self.contact_id.name}" if self.contact_id else title
 
-    def _create_activities(self):
+    def _create_activities(self, today=None):
+        """One activity per action on its customer, for its responsible, titled and described in
+        the responsible's language: one statement for the whole batch (the first run over a
+        backlog creates 100,000 of them; mail.activity's create() takes a millisecond each).
+        ``today``: the day of the attempt, recorded on the actions in the same statement."""
         self._check_responsible()
-        partner_model_id = self.env["ir.model"]._get_id("res.partner")
-        # No e-mail per activity: the responsible finds the day's care actions in their activities.
-        activities = (
-            self.env["mail.activity"]
-            .with_context(mail_activity_quick_update=True)
-            .create(
-                [
-                    {
-                        "res_model_id": partner_model_id,
-                        "res_id": action.partner_id.id,
-                        "activity_type_id": action.rule_id.activity_type_id.id,
-                        "summary": action._in_responsible_lang()._title(),
-                        "note": action._in_responsible_lang().rule_id.note,
-                        "date_deadline": action.due_date,
-                        "user_id": action.user_id.id,
-                    }
-                    for action in self
-                ]
+        self.env.flush_all()
+        now = fields.Datetime.now()
+
+        def translated(column):
+            # as the ORM reads a translated field: the language's value, else the English one
+            return SQL("COALESCE(%s->>lang.code, %s->>'en_US')", column, column)
+
+        rows = self.env.execute_query(
+            SQL(
+                """WITH planned AS MATERIALIZED (
+                       SELECT action.id AS action_id, nextval('mail_activity_id_seq') AS activity_id,
+                              action.partner_id, action.user_id, action.due_date, rule.activity_type_id,
+                              COALESCE(NULLIF(%(summary)s, ''), %(name)s)
+                                  || CASE WHEN contact.id IS NOT NULL THEN ': ' || contact.name ELSE '' END AS summary,
+                              %(note)s AS note, customer.complete_name AS res_name, responsible.tz
+                         FROM customer_care_action action
+                         JOIN customer_care_rule rule ON rule.id = action.rule_id
+                         JOIN res_partner customer ON customer.id = action.partner_id
+                    LEFT JOIN res_partner contact ON contact.id = action.contact_id
+                         JOIN res_users users ON users.id = action.user_id
+                         JOIN res_partner responsible ON responsible.id = users.partner_id
+                   CROSS JOIN LATERAL (SELECT COALESCE(responsible.lang, %(lang)s) AS code) lang
+                        WHERE action.id = ANY(%(action_ids)s)),
+                   activities AS (
+                       INSERT INTO mail_activity (id, res_model_id, res_model, res_id, res_name, activity_type_id,
+                                                  summary, note, date_deadline, user_id, user_tz, automated, active,
+                                                  create_uid, write_uid, create_date, write_date)
+                       SELECT activity_id, %(model_id)s, 'res.partner', partner_id, res_name, activity_type_id,
+                              summary, note, due_date, user_id, tz, TRUE, TRUE, %(uid)s, %(uid)s, %(now)s, %(now)s
+                         FROM planned)
+                   UPDATE customer_care_action action
+                      SET activity_id = planned.activity_id, executed_date = %(now)s, state = 'scheduled',
+                          state_reason = NULL, write_uid = %(uid)s, write_date = %(now)s,
+                          last_attempt_date = COALESCE(%(today)s, action.last_attempt_date)
+                     FROM planned
+                    WHERE action.id = planned.action_id
+                RETURNING action.user_id, action.due_date""",
+                summary=translated(SQL("rule.summary")),
+                name=translated(SQL("rule.name")),
+                note=translated(SQL("rule.note")),
+                lang=self.env.lang or "en_US",
+                action_ids=self.ids,
+                model_id=self.env["ir.model"]._get_id("res.partner"),
+                uid=self.env.uid,
+                now=now,
+                today=today,
             )
         )
-        self._link_produced("activity_id", activities)
+        self.invalidate_recordset(
+            ["activity_id", "executed_date", "state", "state_reason", "write_uid", "write_date", "last_attempt_date"]
+        )
+        self.env["mail.activity"].invalidate_model()
+        self.env["res.partner"].invalidate_model(["activity_ids"])
+        # What mail.activity's create() does besides: the responsible follows the customer (with
+        # the default subtypes, as message_subscribe() gives them; one statement, not one call
+        # per responsible), and is told of the activities due already.
+        default, _internal, external = self.env["mail.message.subtype"].default_subtypes("res.partner")
+        self.env.cr.execute(
+            SQL(
+                """WITH followers AS (
+                       INSERT INTO mail_followers (res_model, res_id, partner_id)
+                       SELECT DISTINCT 'res.partner', action.partner_id, users.partner_id
+                         FROM customer_care_action action JOIN res_users users ON users.id = action.user_id
+                        WHERE action.id = ANY(%(action_ids)s)
+                           ON CONFLICT DO NOTHING
+                    RETURNING id, partner_id)
+                   INSERT INTO mail_followers_mail_message_subtype_rel (mail_followers_id, mail_message_subtype_id)
+                   SELECT followers.id, subtype
+                     FROM followers JOIN res_partner follower ON follower.id = followers.partner_id
+                    CROSS JOIN LATERAL unnest(CASE WHEN follower.partner_share THEN %(external)s::int[]
+                                                   ELSE %(default)s::int[] END) AS subtype""",
+                action_ids=self.ids,
+                external=external.ids,
+                default=default.ids,
+            )
+        )
+        self.env["mail.followers"].invalidate_model()
+        self.env["res.partner"].invalidate_model(["message_follower_ids", "message_partner_ids"])
+        due = defaultdict(int)
+        for user_id, due_date in rows:
+            due[user_id] += due_date <= fields.Date.context_today(self)
+        for user in self.env["res.users"].browse(user_id for user_id, count in due.items() if count):
+            user._bus_send("mail.activity/updated", {"activity_created": True, "count_diff": due[user.id]})
 
     def _plan_visits(self):
         self._check_responsible()

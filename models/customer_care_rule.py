@@ -296,7 +296,7 @@ class CustomerCareRule(models.Model):
     # ------------------------------------------------------------
 
     @api.model
-    def _cron_run_care_rules(self, batch_size=500, today=None):
+    def _cron_run_care_rules(self, batch_size=1000, today=None):
         """Create the care actions of every active rule, then carry out the due ones in batches.
 
         Each rule's generation is one statement and commits on its own; the execution of the
@@ -307,10 +307,11 @@ class CustomerCareRule(models.Model):
         # First close what lost its reason, so that nothing below sends or schedules it.
         self.env["customer.care.action"]._resolve_all()
         cron._commit_progress(remaining=len(rules))
+        generated = 0
         for rule in rules:
             try:
                 with self.env.cr.savepoint():
-                    rule._generate_actions(today)
+                    generated += len(rule._generate_actions(today))
             except SerializationFailure:
                 # Another worker generated this rule's actions at the same time: nothing is missing.
                 _logger.info("Care rule %s is being run by another worker", rule.name)
@@ -320,8 +321,13 @@ class CustomerCareRule(models.Model):
             if not cron._commit_progress(1):
                 return
         actions = self.env["customer.care.action"]
-        cron._commit_progress(remaining=actions.search_count(actions._pending_domain(today)))
-        while batch := actions.search(actions._pending_domain(today), limit=batch_size).try_lock_for_update():
+        if generated > 1000:
+            # A backlog (the first run): the planner must know the new actions, or it picks
+            # each batch by scanning and sorting all of them.
+            self.env.cr.execute("ANALYZE customer_care_action")
+        pending = actions._pending_domain(today)
+        cron._commit_progress(remaining=actions.search_count(pending))
+        while batch := actions.search(pending, limit=batch_size, order="id").try_lock_for_update():
             batch._execute(today)
             if not cron._commit_progress(len(batch)):
                 return
@@ -399,6 +405,16 @@ class CustomerCareRule(models.Model):
             "tier_manager": SQL("tier.manager_id"),
             "user": SQL("NULL::int"),
         }[self.responsible]
+        # The sales team leader of the customer's salesperson: looked up per customer, so only
+        # for the rules that assign to them.
+        team_join = SQL(
+            """LEFT JOIN LATERAL (
+                   SELECT team.user_id FROM crm_team_member member JOIN crm_team team ON team.id = member.crm_team_id
+                    WHERE member.user_id = c.user_id AND member.active AND team.active
+                      AND (team.company_id IS NULL OR team.company_id = %(company)s)
+                 ORDER BY team.sequence, team.id LIMIT 1) team ON TRUE""",
+            **params,
+        )
         return SQL(
             """
 WITH customers AS (
@@ -421,12 +437,7 @@ SELECT DISTINCT e.partner_id, e.contact_id, e.occurrence_date,
   FROM events e
   JOIN customers c ON c.id = e.partner_id
   LEFT JOIN customer_tier tier ON tier.id = c.tier_id
-  -- the sales team leader of the customer's salesperson
-  LEFT JOIN LATERAL (
-        SELECT team.user_id FROM crm_team_member member JOIN crm_team team ON team.id = member.crm_team_id
-         WHERE member.user_id = c.user_id AND member.active AND team.active
-           AND (team.company_id IS NULL OR team.company_id = %(company)s)
-      ORDER BY team.sequence, team.id LIMIT 1) team ON TRUE
+  %(team_join)s
  WHERE %(in_window)s
    AND NOT EXISTS (
         SELECT 1 FROM customer_care_action done
@@ -437,6 +448,7 @@ SELECT DISTINCT e.partner_id, e.contact_id, e.occurrence_date,
             filters=SQL(" AND ").join(customer_filters),
             events=self._events_query(params),
             responsible=responsible,
+            team_join=team_join if self.responsible == "team_leader" else SQL(),
             # NULL, not false, without a fallback user: the action then fails for want of a responsible.
             fallback=self.user_id.id or None,
             in_window=in_window,

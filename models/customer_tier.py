@@ -219,10 +219,12 @@ class CustomerTier(models.Model):
                           costed.amount / COALESCE(NULLIF(so.currency_rate, 0), 1) AS costed_amount
                      FROM sale_order so
                      JOIN res_partner partner ON partner.id = so.partner_id
-                LEFT JOIN LATERAL (
-                          SELECT SUM(line.margin) AS margin, SUM(line.price_subtotal) AS amount
-                            FROM sale_order_line line
-                           WHERE line.order_id = so.id AND line.purchase_price <> 0) costed ON TRUE
+                -- one aggregation of the company's costed lines, hashed: no sub-select per order
+                LEFT JOIN (SELECT line.order_id, SUM(line.margin) AS margin, SUM(line.price_subtotal) AS amount
+                             FROM sale_order_line line
+                            WHERE line.company_id = %(company)s AND line.state = 'sale'
+                              AND line.purchase_price <> 0
+                         GROUP BY line.order_id) costed ON costed.order_id = so.id
                     WHERE so.company_id = %(company)s AND so.state = 'sale'
                       AND so.date_order < %(tomorrow)s""",
                 company=company.id,
@@ -291,13 +293,8 @@ SELECT r.partner_id, r.old_tier_id, r.value, r.value_rank, r.order_count, r.marg
        r.last_order_date + ROUND(r.average_order_interval)::int AS expected_next_order_date,
        r.recency_score, r.frequency_score, r.monetary_score,
        CASE WHEN r.locked AND r.old_tier_id IS NOT NULL THEN r.old_tier_id
-            ELSE COALESCE(
-                CASE WHEN r.value > 0 THEN (
-                    SELECT tier.id FROM customer_tier tier
-                     WHERE tier.id = ANY(%(tier_ids)s) AND tier.share_limit >= r.exact_share
-                       AND r.value >= COALESCE(tier.min_value, 0)
-                  ORDER BY tier.sequence, tier.id LIMIT 1) END,
-                %(last_tier)s) END AS tier_id,
+            WHEN r.value > 0 THEN COALESCE(CASE %(tier_choice)s END, %(last_tier)s)
+            ELSE %(last_tier)s END AS tier_id,
        CASE WHEN r.first_order_date IS NULL THEN 'prospect'
             WHEN %(today)s - r.last_order_date >= %(lost_days)s THEN 'lost'
             WHEN %(today)s - r.last_order_date >= %(dormant_days)s THEN 'dormant'
@@ -321,7 +318,16 @@ SELECT r.partner_id, r.old_tier_id, r.value, r.value_rank, r.order_count, r.marg
                 company=company.id,
                 window_start=window_start,
                 today=today,
-                tier_ids=tiers.ids,
+                # the first tier, in sequence, whose limit the share reaches and whose floor the value meets
+                tier_choice=SQL(" ").join(
+                    SQL(
+                        "WHEN r.exact_share <= %s::numeric AND r.value >= %s::numeric THEN %s",
+                        t.share_limit,
+                        t.min_value or 0,
+                        t.id,
+                    )
+                    for t in tiers
+                ),
                 last_tier=tiers[-1].id,
                 new_days=company.customer_new_days,
                 at_risk_days=at_risk_days,

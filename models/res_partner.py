@@ -242,7 +242,8 @@ class ResPartner(models.Model):
 
     # Visits: recorded on the commercial partner, shown on its contacts too; dates per company.
     visit_ids = fields.One2many("customer.visit", "partner_id", string="Visits")
-    visit_count = fields.Integer(compute="_compute_visit_count", string="Number of Visits")
+    # The visit and referral figures of the form come from one query (_compute_visit_dates).
+    visit_count = fields.Integer(compute="_compute_visit_dates", string="Number of Visits")
     last_visit_date = fields.Date(compute="_compute_visit_dates", help="Last done visit or logged contact.")
     next_visit_date = fields.Date(compute="_compute_visit_dates", help="Next planned visit.")
     days_since_last_contact = fields.Integer(compute="_compute_visit_dates")
@@ -288,9 +289,9 @@ class ResPartner(models.Model):
         string="Referred On", help="When the referral was made; care rules thank the referrer from this date."
     )
     referral_ids = fields.One2many("res.partner", "referred_by_id", string="Referred Customers")
-    referral_count = fields.Integer(compute="_compute_referral_stats", string="Referrals")
+    referral_count = fields.Integer(compute="_compute_visit_dates", string="Referrals")
     referral_value = fields.Float(
-        compute="_compute_referral_stats",
+        compute="_compute_visit_dates",
         string="Value of Referred Customers",
         digits="Product Price",
         help="Customer value of the customers it referred, in the current company.",
@@ -660,13 +661,6 @@ class ResPartner(models.Model):
             return "new"
         return "up" if (new_tier.sequence, new_tier.id) < (old_tier.sequence, old_tier.id) else "down"
 
-    @api.depends("referral_ids")
-    @api.depends_context("company")
-    def _compute_referral_stats(self):
-        for partner in self:
-            partner.referral_count = len(partner.referral_ids)
-            partner.referral_value = sum(partner.referral_ids.mapped("customer_value"))
-
     @api.constrains("referred_by_id")
     def _check_referral_loop(self):
         if self._has_cycle("referred_by_id"):
@@ -680,49 +674,59 @@ class ResPartner(models.Model):
                 vals["referral_date"] = fields.Date.context_today(self)
         return super().create(vals_list)
 
-    @api.depends("commercial_partner_id.visit_ids")
-    def _compute_visit_count(self):
-        counts = dict(
-            self.env["customer.visit"]._read_group(
-                [("partner_id", "in", self.commercial_partner_id.ids)], ["partner_id"], ["__count"]
-            )
-        )
-        for partner in self:
-            partner.visit_count = counts.get(partner.commercial_partner_id, 0)
-
     @api.depends(
         "commercial_partner_id.visit_ids.state",
         "commercial_partner_id.visit_ids.done_date",
         "commercial_partner_id.visit_ids.planned_start",
         "customer_tier_id.visit_interval_days",
         "commercial_partner_id.loss_date",
+        "referral_ids",
     )
     @api.depends_context("company")
     def _compute_visit_dates(self):
-        # The last and next contacts are the company's, whoever made them; only their dates are read.
-        groups = (
-            self.env["customer.visit"]
-            .sudo()
-            ._read_group(
-                [
-                    ("partner_id", "in", self.commercial_partner_id.ids),
-                    ("company_id", "=", self.env.company.id),
-                    ("state", "in", ("planned", "done")),
-                ],
-                ["partner_id", "state"],
-                ["done_date:max", "planned_start:min"],
+        """The visits (count, last and next contact, due date) and referrals (count, value) of the
+        customers, in one query: the form shows them all."""
+        company = self.env.company.id
+        # Counted as their lists show them: the visits and referred customers the user may read.
+        visible_visits = self.env["customer.visit"]._search([("partner_id", "in", self.commercial_partner_id.ids)])
+        referrals = self.with_context(active_test=False)._search([("referred_by_id", "in", self.ids)])
+        rows = self.env.execute_query(
+            SQL(
+                """SELECT p.id, visits.count, visits.last_done, visits.next_planned, referred.count, referred.value
+                     FROM unnest(%(ids)s::int[]) AS p(id)
+                LEFT JOIN LATERAL (
+                          -- the last and next contacts are the company's, whoever made them
+                          SELECT COUNT(*) FILTER (WHERE v.id IN (%(visible)s)) AS count,
+                                 MAX(v.done_date) FILTER (WHERE v.state = 'done' AND v.company_id = %(company)s)
+                                     AS last_done,
+                                 MIN(v.planned_start) FILTER (WHERE v.state = 'planned' AND v.company_id = %(company)s)
+                                     AS next_planned
+                            FROM customer_visit v WHERE v.partner_id = p.id) visits ON TRUE
+                LEFT JOIN LATERAL (
+                          SELECT COUNT(*) AS count, SUM(account.value) AS value
+                            FROM res_partner referral
+                       LEFT JOIN customer_account account ON account.partner_id = referral.commercial_partner_id
+                                 AND account.company_id = %(company)s
+                           WHERE referral.referred_by_id = p.id AND referral.id IN (%(referrals)s)) referred ON TRUE""",
+                ids=list({*self.commercial_partner_id.ids, *self.ids}),
+                visible=visible_visits.subselect(),
+                referrals=referrals.subselect(),
+                company=company,
             )
         )
-        last_done = {partner: done for partner, state, done, _planned in groups if state == "done"}
-        next_planned = {partner: planned for partner, state, _done, planned in groups if state == "planned"}
+        by_id = {row[0]: row[1:] for row in rows}
         today = fields.Date.context_today(self)
         for partner in self:
             commercial = partner.commercial_partner_id
-            last = last_done.get(commercial) and fields.Datetime.context_timestamp(self, last_done[commercial]).date()
-            planned = next_planned.get(commercial)
+            count, last_done, next_planned, _count, _value = by_id.get(commercial.id, (0, None, None, 0, 0))
+            partner.visit_count = count
+            _visits, _last, _next, referral_count, referral_value = by_id.get(partner.id, (0, None, None, 0, 0))
+            partner.referral_count = referral_count
+            partner.referral_value = referral_value or 0.0
+            last = last_done and fields.Datetime.context_timestamp(self, last_done).date()
             interval = partner.customer_tier_id.visit_interval_days
             partner.last_visit_date = last
-            partner.next_visit_date = planned and fields.Datetime.context_timestamp(self, planned).date()
+            partner.next_visit_date = next_planned and fields.Datetime.context_timestamp(self, next_planned).date()
             partner.days_since_last_contact = (today - last).days if last else 0
             partner.visit_due_date = last and interval and last + timedelta(days=interval)
             # A customer marked as lost is no longer due for contact.

@@ -523,6 +523,12 @@ class TestCareActions(CustomerCareCase):
         self.assertEqual(activity.activity_type_id, self.call)
         self.assertEqual(activity.summary, "Care call: Buyer of Cared Co")
         self.assertIn("Think of a gift", activity.note)
+        self.assertEqual(activity.res_name, self.customer.display_name)
+        # As mail.activity's create() does: the responsible follows the customer, with the
+        # default subtypes (hence gets the customer's messages).
+        follower = self.customer.message_follower_ids.filtered(lambda f: f.partner_id == self.salesman.partner_id)
+        self.assertTrue(follower)
+        self.assertIn(self.env.ref("mail.mt_comment"), follower.subtype_ids)
 
         # Done by the salesperson, who cannot see the rule's other actions: the action is done.
         activity.with_user(self.salesman).action_done()

@@ -206,6 +206,15 @@ class TestCustomerTier(CustomerRelationshipCase):
         self.assertEqual(customers[-1].rfm_segment, "champions")
         self.assertEqual(customers[0].rfm_segment, "lost")
 
+    def _rows_written(self):
+        """Rows this transaction inserted, updated or deleted so far, temporary tables aside."""
+        self.env.flush_all()
+        self.env.cr.execute(
+            """SELECT COALESCE(SUM(n_tup_ins + n_tup_upd + n_tup_del), 0) FROM pg_stat_xact_user_tables
+                WHERE schemaname NOT LIKE 'pg_temp%'"""
+        )
+        return self.env.cr.fetchone()[0]
+
     def test_history_and_chatter_only_on_change(self):
         first, second, third = self._create_customers("Climber", "Leader", "Follower")
         self._create_orders(
@@ -217,7 +226,9 @@ class TestCustomerTier(CustomerRelationshipCase):
         messages_before = len(first.message_ids)
         self.assertEqual(first.customer_tier_history_ids.direction, "new")
 
+        written = self._rows_written()
         self.assertEqual(self._recompute()["changed"], 0, "a re-run with no new data writes nothing")
+        self.assertEqual(self._rows_written(), written, "no row of any table is inserted, updated or deleted")
         self.assertEqual(len(first.customer_tier_history_ids), 1)
         self.assertEqual(len(first.message_ids), messages_before)
 

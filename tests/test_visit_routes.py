@@ -172,6 +172,21 @@ class TestVisitRoutes(CustomerRelationshipCase):
         # Seeing every customer plans for a colleague.
         self._plan(theirs, MONDAY, MONDAY, user=self.salesman_all, user_id=self.salesman_other.id)
 
+    def test_salesperson_in_this_company_plans(self):
+        # Handed over in this company only: the account's salesperson plans, not the customer's.
+        handed = self._located("Handed Co", SHANGHAI_POINTS[:1], user_id=self.salesman_other.id)
+        kept = self._located("Kept Co", SHANGHAI_POINTS[1:2])
+        gold = self.tiers["gold"].id
+        self._set_account(handed, user_id=self.salesman.id, tier_id=gold)
+        self._set_account(kept, user_id=self.salesman_other.id, tier_id=gold)
+        with self.assertRaises(AccessError):
+            self._plan(kept, MONDAY, MONDAY)
+        self.assertTrue(self._plan(handed, MONDAY, MONDAY).can_create)
+        # Due by default (never contacted, by its tier's interval): the customer I sell to here.
+        wizard = self.env["customer.visit.plan"].with_user(self.salesman).with_company(self.company).create({})
+        self.assertIn(handed, wizard.partner_ids)
+        self.assertNotIn(kept, wizard.partner_ids)
+
     def test_check_in_distance_and_flag(self):
         customer = self._located("Check Co", [(31.2304, 121.4737)])
         visits = self.Visit.with_user(self.salesman).create(

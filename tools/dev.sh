@@ -3,8 +3,8 @@
 #   tools/dev.sh run       set up, create the demo database once, serve on http://localhost:8069
 #   tools/dev.sh test      set up, install the addon in a throwaway database, run pytest-odoo and lint
 #   tools/dev.sh upgrade   update the addon (-u) in the run database
-#   tools/dev.sh upgrade-check  install the previous release with demo data, upgrade it to this
-#                          checkout and compare the data
+#   tools/dev.sh upgrade-check  install the previous release (tag 19.0.2.0.0) with demo data,
+#                          upgrade it to this checkout and compare the data (CR_PREVIOUS_RELEASE)
 #   tools/dev.sh pot       regenerate i18n/customer_relationship.pot
 #   tools/dev.sh lint      pre-commit (ruff, pylint-odoo, xml checks) over the addon
 #   tools/dev.sh bench     tier recomputation benchmark on 100,000 customers (scratch database);
@@ -256,89 +256,134 @@ check_workers() {
   log "with workers: HTTP and the bus answer, no traceback"
 }
 
-# The last released version, 19.0.1.1.0, as it landed (figures in company-dependent jsonb columns
-# of res_partner). Checked from there and from b2e4bea (the same version with this release's
-# first fixes, e.g. the margin's "known" flag) on 2026-11-30: CR_PREVIOUS_RELEASE=<commit> picks another.
-PREVIOUS_RELEASE=${CR_PREVIOUS_RELEASE:-f18075e}
+# The previous release, by its tag: 19.0.2.0.0 (figures in customer_account). A clone without
+# the tag falls back to its commit. CR_PREVIOUS_RELEASE=19.0.1.1.0 checks the upgrade from 19.0.1
+# (figures in company-dependent jsonb columns of res_partner), or any other tag or commit.
+PREVIOUS_RELEASE=${CR_PREVIOUS_RELEASE:-19.0.2.0.0}
+PREVIOUS_RELEASE_COMMIT=ee00c26
+
+# Every classified customer's figures in every company (no salesperson: see below), as
+# "partner@company:tier/value/...", from a SELECT whose columns are named as here.
+ACCOUNT_FIGURES="partner_id || '@' || company || ':' || concat_ws('/', tier, value, rank, share, margin,
+  first_order, last_order, orders, interval, next_order, lifecycle, r, f, m, segment, locked, lock_reason,
+  loss_reason, loss_date, loss_note, lost_value)"
+UPGRADE_COUNTS="(SELECT COUNT(*) FROM customer_tier), (SELECT COUNT(*) FROM customer_tier_history),
+  (SELECT COUNT(*) FROM customer_visit)"
+
+# tiers|history|visits|figures (md5)|classified accounts|levels|salesperson in effect (md5),
+# read from customer_account (19.0.2 on). The salesperson in effect is the account's, else the
+# customer's: 19.0.3 writes the customer's on the accounts without one, which changes no one.
+account_figures_query() {
+  cat <<SQL
+SELECT $UPGRADE_COUNTS, md5(string_agg($ACCOUNT_FIGURES, ',' ORDER BY partner_id, company)), COUNT(*),
+  (SELECT string_agg(relationship_level || ':' || n, ',' ORDER BY relationship_level) FROM
+     (SELECT relationship_level, COUNT(DISTINCT partner_id) n FROM customer_account
+       WHERE relationship_level <> 'basic' GROUP BY 1) levels),
+  md5(string_agg(partner_id || '@' || company || ':' || COALESCE(salesperson::text, ''), ','
+                 ORDER BY partner_id, company))
+  FROM (SELECT a.partner_id, a.company_id AS company, a.tier_id::text AS tier, a.value, a.value_rank::text AS rank,
+               a.value_share AS share, a.margin_rate AS margin, a.first_order_date::text AS first_order,
+               a.last_order_date::text AS last_order, a.order_count::text AS orders,
+               a.average_order_interval AS interval, a.expected_next_order_date::text AS next_order, a.lifecycle,
+               a.recency_score::text AS r, a.frequency_score::text AS f, a.monetary_score::text AS m,
+               a.rfm_segment AS segment, COALESCE(a.tier_locked, false)::text AS locked,
+               a.tier_lock_reason AS lock_reason, a.loss_reason_id::text AS loss_reason, a.loss_date::text AS loss_date,
+               a.loss_note, a.lost_value, COALESCE(a.user_id, p.user_id) AS salesperson
+          FROM customer_account a JOIN res_partner p ON p.id = a.partner_id
+         WHERE a.tier_id IS NOT NULL) figures
+SQL
+}
+
+# The same, read from the company-dependent jsonb columns of res_partner (19.0.1): the
+# salesperson was the customer's, in every company.
+jsonb_figures_query() {
+  cat <<SQL
+SELECT $UPGRADE_COUNTS, md5(string_agg($ACCOUNT_FIGURES, ',' ORDER BY partner_id, company)), COUNT(*),
+  (SELECT string_agg(relationship_level || ':' || n, ',' ORDER BY relationship_level) FROM
+     (SELECT relationship_level, COUNT(*) n FROM res_partner WHERE id = commercial_partner_id
+         AND relationship_level <> 'basic' GROUP BY 1) levels),
+  md5(string_agg(partner_id || '@' || company || ':' || COALESCE(salesperson::text, ''), ','
+                 ORDER BY partner_id, company))
+  FROM (SELECT p.id AS partner_id, k.key::int AS company, p.customer_tier_id ->> k.key AS tier,
+               (p.customer_value ->> k.key)::numeric AS value, p.customer_value_rank ->> k.key AS rank,
+               (p.customer_value_share ->> k.key)::numeric AS share,
+               (p.customer_margin_rate ->> k.key)::numeric AS margin, p.first_order_date ->> k.key AS first_order,
+               p.last_order_date ->> k.key AS last_order, p.customer_order_count ->> k.key AS orders,
+               (p.average_order_interval ->> k.key)::numeric AS interval,
+               p.expected_next_order_date ->> k.key AS next_order, p.customer_lifecycle ->> k.key AS lifecycle,
+               p.rfm_recency_score ->> k.key AS r, p.rfm_frequency_score ->> k.key AS f,
+               p.rfm_monetary_score ->> k.key AS m, p.rfm_segment ->> k.key AS segment,
+               COALESCE((p.customer_tier_locked ->> k.key)::boolean, false)::text AS locked,
+               p.customer_tier_lock_reason ->> k.key AS lock_reason, p.loss_reason_id ->> k.key AS loss_reason,
+               p.loss_date ->> k.key AS loss_date, p.loss_note ->> k.key AS loss_note,
+               (p.lost_value ->> k.key)::numeric AS lost_value, p.user_id AS salesperson
+          FROM res_partner p CROSS JOIN LATERAL jsonb_object_keys(p.customer_tier_id) AS k(key)
+         WHERE p.id = p.commercial_partner_id) figures
+SQL
+}
 
 cmd_upgrade_check() {
   setup
-  local db=${ADDON}_upgrade_$$ old
+  local db=${ADDON}_upgrade_$$ old release=$PREVIOUS_RELEASE
+  if ! git -C "$ADDON_DIR" rev-parse -q --verify "$release^{commit}" >/dev/null; then
+    [[ -z ${CR_PREVIOUS_RELEASE:-} ]] || { log "no tag or commit $release in this clone"; exit 1; }
+    log "no tag $release in this clone: checking from its commit $PREVIOUS_RELEASE_COMMIT"
+    release=$PREVIOUS_RELEASE_COMMIT
+  fi
   drop_on_exit "$db"
   old=$(mktemp -d)
   mkdir "$old/$ADDON"
-  git -C "$ADDON_DIR" archive "$PREVIOUS_RELEASE" | tar -x -C "$old/$ADDON"
-  log "installing the previous release ($PREVIOUS_RELEASE) with demo data"
+  git -C "$ADDON_DIR" archive "$release" | tar -x -C "$old/$ADDON"
+  log "installing the previous release ($release) with demo data"
   odoo_bin -d "$db" --addons-path="$ODOO_SRC/addons,$old" -i "$ADDON" --with-demo --stop-after-init --log-level=warn
-  # Data a user would have entered by then: relationship levels, a manual tier, a loss, done visits.
-  psql -q -h 127.0.0.1 -U "$DB_USER" -d "$db" -c "
-    UPDATE res_partner SET relationship_level = 'proactive'
-     WHERE id IN (SELECT id FROM res_partner WHERE customer_tier_id IS NOT NULL AND id = commercial_partner_id
-                  ORDER BY id LIMIT 5);
-    UPDATE res_partner SET customer_tier_locked = jsonb_build_object('1', true),
-                           customer_tier_lock_reason = jsonb_build_object('1', 'Kept through the upgrade')
-     WHERE id = (SELECT MAX(id) FROM res_partner WHERE customer_tier_id IS NOT NULL AND id = commercial_partner_id);
+  rm -rf "$old"
+  # Data a user would have entered by then: relationship levels, a manual tier, a loss, done
+  # visits and, from 19.0.2, a salesperson of its own on some accounts.
+  local psql_db=(psql -q -h 127.0.0.1 -U "$DB_USER" -d "$db") before_query
+  if [[ -n $("${psql_db[@]}" -tAc "SELECT to_regclass('customer_account')") ]]; then
+    "${psql_db[@]}" -c "
+      UPDATE customer_account SET relationship_level = 'proactive'
+       WHERE id IN (SELECT id FROM customer_account WHERE tier_id IS NOT NULL ORDER BY id LIMIT 5);
+      UPDATE customer_account SET tier_locked = true, tier_lock_reason = 'Kept through the upgrade'
+       WHERE id = (SELECT MAX(id) FROM customer_account WHERE tier_id IS NOT NULL);
+      UPDATE customer_account SET user_id = 2
+       WHERE id IN (SELECT id FROM customer_account WHERE tier_id IS NOT NULL ORDER BY id DESC LIMIT 3);"
+    before_query=$(account_figures_query)
+  else
+    "${psql_db[@]}" -c "
+      UPDATE res_partner SET relationship_level = 'proactive'
+       WHERE id IN (SELECT id FROM res_partner WHERE customer_tier_id IS NOT NULL AND id = commercial_partner_id
+                    ORDER BY id LIMIT 5);
+      UPDATE res_partner SET customer_tier_locked = jsonb_build_object('1', true),
+                             customer_tier_lock_reason = jsonb_build_object('1', 'Kept through the upgrade')
+       WHERE id = (SELECT MAX(id) FROM res_partner WHERE customer_tier_id IS NOT NULL AND id = commercial_partner_id);"
+    before_query=$(jsonb_figures_query)
+  fi
+  "${psql_db[@]}" -c "
     INSERT INTO customer_visit (name, partner_id, user_id, company_id, visit_type, state, planned_start, done_date, notes)
     SELECT 'UPGRADE/' || id, id, 2, 1, 'on_site', 'done', NOW(), NOW(), '<p>Kept through the upgrade</p>'
-      FROM res_partner WHERE customer_tier_id IS NOT NULL AND id = commercial_partner_id ORDER BY id LIMIT 10;"
-  # Every customer's figures in every company, then its level: from the jsonb columns of
-  # res_partner before the upgrade, from customer_account after it.
-  local counts="(SELECT COUNT(*) FROM customer_tier), (SELECT COUNT(*) FROM customer_tier_history),
-    (SELECT COUNT(*) FROM customer_visit)"
-  local figures="partner_id || '@' || company || ':' || concat_ws('/', tier, value, rank, share, margin, first_order,
-    last_order, orders, interval, next_order, lifecycle, r, f, m, segment, locked, lock_reason, loss_reason, loss_date,
-    loss_note, lost_value)"
-  local before_query="SELECT $counts, md5(string_agg($figures, ',' ORDER BY partner_id, company)), COUNT(*),
-    (SELECT string_agg(relationship_level || ':' || n, ',' ORDER BY relationship_level) FROM
-       (SELECT relationship_level, COUNT(*) n FROM res_partner WHERE id = commercial_partner_id
-           AND relationship_level <> 'basic' GROUP BY 1) levels)
-    FROM (SELECT p.id AS partner_id, k.key::int AS company, p.customer_tier_id ->> k.key AS tier,
-                 (p.customer_value ->> k.key)::numeric AS value, p.customer_value_rank ->> k.key AS rank,
-                 (p.customer_value_share ->> k.key)::numeric AS share,
-                 (p.customer_margin_rate ->> k.key)::numeric AS margin, p.first_order_date ->> k.key AS first_order,
-                 p.last_order_date ->> k.key AS last_order, p.customer_order_count ->> k.key AS orders,
-                 (p.average_order_interval ->> k.key)::numeric AS interval,
-                 p.expected_next_order_date ->> k.key AS next_order, p.customer_lifecycle ->> k.key AS lifecycle,
-                 p.rfm_recency_score ->> k.key AS r, p.rfm_frequency_score ->> k.key AS f,
-                 p.rfm_monetary_score ->> k.key AS m, p.rfm_segment ->> k.key AS segment,
-                 COALESCE((p.customer_tier_locked ->> k.key)::boolean, false)::text AS locked,
-                 p.customer_tier_lock_reason ->> k.key AS lock_reason, p.loss_reason_id ->> k.key AS loss_reason,
-                 p.loss_date ->> k.key AS loss_date, p.loss_note ->> k.key AS loss_note,
-                 (p.lost_value ->> k.key)::numeric AS lost_value
-            FROM res_partner p CROSS JOIN LATERAL jsonb_object_keys(p.customer_tier_id) AS k(key)
-           WHERE p.id = p.commercial_partner_id) figures"
-  local after_query="SELECT $counts, md5(string_agg($figures, ',' ORDER BY partner_id, company)), COUNT(*),
-    (SELECT string_agg(relationship_level || ':' || n, ',' ORDER BY relationship_level) FROM
-       (SELECT relationship_level, COUNT(DISTINCT partner_id) n FROM customer_account
-         WHERE relationship_level <> 'basic' GROUP BY 1) levels)
-    FROM (SELECT partner_id, company_id AS company, tier_id::text AS tier, value, value_rank::text AS rank,
-                 value_share AS share, margin_rate AS margin, first_order_date::text AS first_order,
-                 last_order_date::text AS last_order, order_count::text AS orders, average_order_interval AS interval,
-                 expected_next_order_date::text AS next_order, lifecycle, recency_score::text AS r,
-                 frequency_score::text AS f, monetary_score::text AS m, rfm_segment AS segment,
-                 COALESCE(tier_locked, false)::text AS locked, tier_lock_reason AS lock_reason,
-                 loss_reason_id::text AS loss_reason, loss_date::text AS loss_date, loss_note, lost_value
-            FROM customer_account WHERE tier_id IS NOT NULL) figures"
+      FROM res_partner WHERE id = commercial_partner_id AND customer_rank > 0 ORDER BY id LIMIT 10;"
   local before after
-  before=$(psql -h 127.0.0.1 -U "$DB_USER" -d "$db" -tAc "$before_query")
+  before=$("${psql_db[@]}" -tAc "$before_query")
   log "upgrading to this checkout"
   odoo_bin -d "$db" -u "$ADDON" --stop-after-init --log-level=warn
-  after=$(psql -h 127.0.0.1 -U "$DB_USER" -d "$db" -tAc "$after_query")
-  log "tiers|history|visits|figures (md5)|classified accounts|levels before: $before"
-  log "tiers|history|visits|figures (md5)|classified accounts|levels after:  $after"
+  after=$("${psql_db[@]}" -tAc "$(account_figures_query)")
+  local columns="tiers|history|visits|figures (md5)|classified accounts|levels|salesperson in effect (md5)"
+  log "$columns before: $before"
+  log "$columns after:  $after"
   [[ $before == "$after" ]] || { log "the upgrade changed the data"; exit 1; }
-  # The partner fields now read the accounts: none of them may still be company-dependent.
+  # The partner fields read the accounts: none of them may be company-dependent.
   local still_company_dependent
-  still_company_dependent=$(psql -h 127.0.0.1 -U "$DB_USER" -d "$db" -tAc "SELECT string_agg(name, ', ')
+  still_company_dependent=$("${psql_db[@]}" -tAc "SELECT string_agg(name, ', ')
     FROM ir_model_fields WHERE model = 'res.partner' AND company_dependent AND name IN ('customer_tier_id',
     'customer_value', 'customer_lifecycle', 'rfm_segment', 'customer_tier_locked', 'loss_date')")
   [[ -z $still_company_dependent ]] || { log "still company-dependent: $still_company_dependent"; exit 1; }
-  log "the upgrade kept every tier, tier change, visit, customer figure, lock, loss and relationship level"
+  log "the upgrade from $release kept every tier, tier change, visit, customer figure, lock, loss, level and salesperson"
 }
 
 case ${1:-} in
   run | test | upgrade | pot | lint | bench | wheel) cmd=$1; shift; "cmd_$cmd" "$@" ;;
   upgrade-check) shift; cmd_upgrade_check "$@" ;;
   setup) setup ;;
-  *) sed -n '2,10p' "$0"; exit 2 ;;
+  *) sed -n '2,13p' "$0"; exit 2 ;;
 esac
