@@ -22,6 +22,7 @@
         "security/customer_visit_security.xml",
         "security/customer_care_security.xml",
         "security/customer_report_security.xml",
+        "security/customer_prediction_security.xml",
         "security/ir.model.access.csv",
         "data/customer_tier_data.xml",
         "data/ir_cron_data.xml",
@@ -57,6 +58,8 @@
         "report/customer_effort_report_views.xml",
         "views/customer_relationship_dashboard_views.xml",
         "views/customer_relationship_menus.xml",
+        "views/customer_prediction_views.xml",
+        "views/customer_prediction_check_views.xml",
     ],
     "demo": [
         "demo/customer_relationship_demo.xml",

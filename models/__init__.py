@@ -20,3 +20,7 @@ from . import res_partner_route
 from . import resource_calendar_leaves
 from . import sale_order
 from . import sms_sms
+from . import customer_prediction
+from . import res_company_prediction
+from . import res_partner_prediction
+from . import customer_prediction_check

@@ -25,8 +25,10 @@ class CustomerRelationshipDashboard(models.AbstractModel):
         my_customers = Domain.TRUE if see_all else Domain("customer_account_user_id", "=", self.env.uid)
         customers = Domain("parent_id", "=", False) & Domain("customer_tier_id", "!=", False) & my_customers
         partners = self.env["res.partner"]
-        tier_rows = partners._read_group(customers, ["customer_tier_id"], ["__count", "customer_value:sum"])
-        total_value = sum(value or 0.0 for _tier, _count, value in tier_rows) or 1.0
+        tier_rows = partners._read_group(
+            customers, ["customer_tier_id"], ["__count", "customer_value:sum", "customer_value_at_risk:sum"]
+        )
+        total_value = sum(value or 0.0 for _tier, _count, value, _at_risk in tier_rows) or 1.0
         customer_filters = {} if see_all else {"my_customers": 1}
         visit_filters = {} if see_all else {"my_visits": 1}
         care_filters = {} if see_all else {"my_actions": 1}
@@ -38,13 +40,15 @@ class CustomerRelationshipDashboard(models.AbstractModel):
                 "count": count,
                 "value": value or 0.0,
                 "share": round(100 * (value or 0.0) / total_value, 1),
+                # (1 - probability alive) x predicted value (README, "Who will buy again")
+                "value_at_risk": at_risk or 0.0,
                 "action": self._tile_action(
                     "customer_relationship.res_partner_customer_action",
                     self.env._("%(tier)s customers", tier=tier.name),
                     {**customer_filters, "customer_tier_id": tier.id},
                 ),
             }
-            for tier, count, value in sorted(tier_rows, key=lambda row: (row[0].sequence, row[0].id))
+            for tier, count, value, at_risk in sorted(tier_rows, key=lambda row: (row[0].sequence, row[0].id))
         ]
         week_end = today + timedelta(days=7)
         company = self.env.company
@@ -53,6 +57,7 @@ class CustomerRelationshipDashboard(models.AbstractModel):
             "see_all": see_all,
             "tiers": tiers,
             "customer_count": sum(tier["count"] for tier in tiers),
+            "value_at_risk": sum(tier["value_at_risk"] for tier in tiers),
             "churn_rate": self._quarter_churn_rate(mine, today),
             # Counted as the list's filters count: the "Overdue" filter of visits...
             "overdue_visits": self.env["customer.visit"].search_count(mine & Domain("is_overdue", "=", True)),

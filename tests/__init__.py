@@ -22,3 +22,4 @@ from . import test_ui
 from . import test_dashboard_ui
 from . import test_ladders
 from . import test_pareto
+from . import test_repeat_buying
