@@ -64,6 +64,7 @@ ACCOUNT_PARTNER_FIELDS = {
     "customer_predicted_margin": "predicted_margin",
     "customer_value_at_risk": "value_at_risk",
     "customer_margin_at_risk": "margin_at_risk",
+    "customer_prediction_fitted": "prediction_fitted",
     "lost_margin": "lost_margin",
     "keeping_cost": "keeping_cost",
 }
@@ -91,6 +92,7 @@ COMPUTED_ACCOUNT_FIELDS = (
     "predicted_margin",
     "value_at_risk",
     "margin_at_risk",
+    "prediction_fitted",
 )
 
 
@@ -145,6 +147,7 @@ class CustomerAccount(models.Model):
     predicted_margin = fields.Float(digits="Product Price")
     value_at_risk = fields.Float(digits="Product Price")
     margin_at_risk = fields.Float(digits="Product Price")
+    prediction_fitted = fields.Boolean(string="Predicted by the Model")
 
     # What people decide
     tier_locked = fields.Boolean(string="Tier Set by Hand")

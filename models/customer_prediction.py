@@ -29,6 +29,7 @@ PREDICTION_COLUMNS = {
     "predicted_margin": "numeric",
     "value_at_risk": "numeric",
     "margin_at_risk": "numeric",
+    "prediction_fitted": "boolean",
 }
 
 
@@ -110,7 +111,8 @@ class CustomerPredictionModel(models.Model):
         self.env.cr.execute(
             SQL(
                 """UPDATE %(table)s c
-                      SET probability_alive = u.probability_alive,
+                      SET prediction_fitted = TRUE,
+                          probability_alive = u.probability_alive,
                           expected_orders = u.expected_orders,
                           predicted_value = u.predicted_value,
                           predicted_margin = u.predicted_margin,
@@ -240,8 +242,3 @@ class CustomerPredictionModel(models.Model):
             record.write(values)
         else:
             self.sudo().create({"company_id": company.id, **values})
-
-    @api.model
-    def _state_for(self, company):
-        """The state of ``company``'s model, "too_little_data" before its first fit."""
-        return self.sudo().search([("company_id", "=", company.id)]).state or "too_little_data"

@@ -1,6 +1,5 @@
-from odoo import api, fields, models
+from odoo import fields, models
 
-from .customer_prediction import PREDICTION_STATES
 from .res_partner import _account_inverse, _account_search
 
 
@@ -77,12 +76,11 @@ class ResPartner(models.Model):
         help="What serving the customer cost over the prediction horizon before it was lost: the hours of its "
         "visits done at the company's cost of a visit hour, plus its care actions done at the cost of a care action.",
     )
-    customer_prediction_state = fields.Selection(
-        PREDICTION_STATES, string="Prediction Model", compute="_compute_customer_prediction_state"
+    customer_prediction_fitted = fields.Boolean(
+        string="Predicted by the Model",
+        compute="_compute_customer_account",
+        search=_account_search("customer_prediction_fitted"),
+        readonly=True,
+        help="The figures come from the company's repeat-buying model; without it (too little order history) "
+        "the lifecycle follows the day rules.",
     )
-
-    @api.depends_context("company")
-    def _compute_customer_prediction_state(self):
-        state = self.env["customer.prediction.model"]._state_for(self.env.company)
-        for partner in self:
-            partner.customer_prediction_state = state

@@ -3,7 +3,7 @@ from datetime import date, datetime, timedelta
 from freezegun import freeze_time
 
 from odoo.exceptions import ValidationError
-from odoo.tests import Form, tagged
+from odoo.tests import Form, HttpCase, tagged
 
 from .common import CustomerRelationshipCase
 
@@ -68,7 +68,7 @@ class TestCustomerPrediction(CustomerRelationshipCase):
         self.assertTrue(once.expected_next_order_date)
         self.assertGreater(once.expected_next_order_date, once.last_order_date)
         self.assertGreater(regular.expected_next_order_date, regular.last_order_date)
-        self.assertEqual(once.customer_prediction_state, "fitted")
+        self.assertTrue(once.customer_prediction_fitted)
         # The partner fields search and group through the account.
         at_risk = self.env["res.partner"].with_company(self.company).search([("customer_value_at_risk", ">", 0)])
         self.assertIn(self.stopped[0], at_risk)
@@ -99,7 +99,7 @@ class TestCustomerPrediction(CustomerRelationshipCase):
         self.assertEqual(first.customer_lifecycle, "dormant", "the day rule: no order for 180 days")
         self.assertFalse(first.customer_probability_alive)
         self.assertFalse(first.customer_predicted_value)
-        self.assertEqual(first.customer_prediction_state, "too_little_data")
+        self.assertFalse(first.customer_prediction_fitted)
         self.assertEqual(first.expected_next_order_date, date(2025, 7, 31), "last order + average interval")
 
     def test_settings_are_checked(self):
@@ -171,3 +171,12 @@ class TestCustomerPrediction(CustomerRelationshipCase):
         self.assertEqual(check.state, "too_little_data")
         self.assertTrue(check.reason)
         self.assertFalse(check.decile_line_ids)
+
+
+@tagged("post_install", "-at_install")
+class TestPredictionCheckUi(HttpCase):
+    def test_prediction_check_tour(self):
+        """In a browser: the manager opens Reporting > Prediction Check and runs it again."""
+        checks = self.env["customer.prediction.check"]
+        self.start_tour("/odoo", "customer_prediction_check_tour", login="admin")
+        self.assertEqual(checks.search_count([("company_id", "=", self.env.company.id)]), 2)

@@ -95,7 +95,7 @@ class CustomerLossMark(models.TransientModel):
     def _lost_margin(self, customer, lost_value):
         """The margin the customer was expected to bring over the prediction horizon (README, "Who
         will buy again"); without a fitted model, the value lost at the customer's margin rate."""
-        if customer.customer_predicted_margin or customer.customer_probability_alive:
+        if customer.customer_prediction_fitted:
             return customer.customer_predicted_margin
         if customer.customer_margin_known:
             return lost_value * customer.customer_margin_rate / 100
