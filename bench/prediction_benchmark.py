@@ -15,6 +15,7 @@ run counts.
 """
 
 import argparse
+import importlib
 import time
 
 import numpy as np
@@ -24,8 +25,12 @@ import odoo
 from odoo.modules.registry import Registry
 from odoo.tools import SQL, config
 
-from odoo.addons.customer_relationship.models.customer_prediction import PREDICTION_COLUMNS
-from odoo.addons.customer_relationship.models.customer_tier import COMPUTED_TABLE
+# The addon's modules are importable once the configuration has set the addons path.
+COMPUTED_TABLE = "customer_tier_computed"
+
+
+def prediction_columns():
+    return importlib.import_module("odoo.addons.customer_relationship.models.customer_prediction").PREDICTION_COLUMNS
 
 
 def recompute_without_model(env, company, today):
@@ -37,7 +42,7 @@ def recompute_without_model(env, company, today):
             "ALTER TABLE %s %s",
             SQL.identifier(COMPUTED_TABLE),
             SQL(", ").join(
-                SQL("ADD COLUMN %s %s", SQL.identifier(name), SQL(kind)) for name, kind in PREDICTION_COLUMNS.items()
+                SQL("ADD COLUMN %s %s", SQL.identifier(name), SQL(kind)) for name, kind in prediction_columns().items()
             ),
         )
     )

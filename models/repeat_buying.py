@@ -53,7 +53,14 @@ def _fit(negative_ll, start, bounds=(-10.0, 10.0), jac=False):
 # ------------------------------------------------------------------
 
 
-def _nbd_terms(params, x, t_x, T, variant, gradient=False):
+def _by_count(x):
+    """``f -> f(each distinct count)[per customer]``: special functions of the purchase count are
+    evaluated once per distinct count (a few dozen), not once per customer."""
+    values, index = np.unique(x, return_inverse=True)
+    return lambda function: function(values)[index]
+
+
+def _nbd_terms(params, x, t_x, T, variant, gradient=False, by_count=None):
     """Log-likelihood of each customer and, with ``gradient``, its derivatives in (r, alpha, a, b).
 
     The customer is either alive at T (term ``alive``) or left right after its last purchase
@@ -61,11 +68,14 @@ def _nbd_terms(params, x, t_x, T, variant, gradient=False):
     and MBG/NBD (k = 1)."""
     r, alpha, a, b = params
     k = 0 if variant == BG_NBD else 1
-    common = special.gammaln(r + x) - special.gammaln(r) + r * np.log(alpha)
+    by_count = by_count or _by_count(x)
+    ln_beta_ab = special.betaln(a, b)
     log_alive_at, log_alive_last = np.log(alpha + T), np.log(alpha + t_x)
-    alive = special.betaln(a, b + x + k) - special.betaln(a, b) - (r + x) * log_alive_at
-    gone_x = np.maximum(x, 1 - k)  # BG/NBD: no "gone" term without a repeat purchase
-    gone = special.betaln(a + 1, b + gone_x + k - 1) - special.betaln(a, b) - (r + x) * log_alive_last
+    common = by_count(lambda n: special.gammaln(r + n)) - special.gammaln(r) + r * np.log(alpha)
+    alive = by_count(lambda n: special.betaln(a, b + n + k)) - ln_beta_ab - (r + x) * log_alive_at
+    # BG/NBD: no "gone" term without a repeat purchase
+    gone = by_count(lambda n: special.betaln(a + 1, b + np.maximum(n, 1 - k) + k - 1)) - ln_beta_ab
+    gone = gone - (r + x) * log_alive_last
     if k == 0:
         gone = np.where(x > 0, gone, -np.inf)
     total = np.logaddexp(alive, gone)
@@ -74,11 +84,13 @@ def _nbd_terms(params, x, t_x, T, variant, gradient=False):
         return ll
     w = np.exp(alive - total)  # weight of the "alive" term
     psi = special.digamma
-    base = psi(a + b) - psi(a + b + x + k)
-    d_r = psi(r + x) - psi(r) + np.log(alpha) - w * log_alive_at - (1 - w) * log_alive_last
+    base = psi(a + b) - by_count(lambda n: psi(a + b + n + k))
+    d_r = by_count(lambda n: psi(r + n)) - psi(r) + np.log(alpha) - w * log_alive_at - (1 - w) * log_alive_last
     d_alpha = r / alpha - (r + x) * (w / (alpha + T) + (1 - w) / (alpha + t_x))
     d_a = base + (1 - w) * (psi(a + 1) - psi(a))
-    d_b = base - psi(b) + w * psi(b + x + k) + (1 - w) * psi(b + gone_x + k - 1)
+    psi_alive = by_count(lambda n: psi(b + n + k))
+    psi_gone = by_count(lambda n: psi(b + np.maximum(n, 1 - k) + k - 1))
+    d_b = base - psi(b) + w * psi_alive + (1 - w) * psi_gone
     return ll, np.stack([d_r, d_alpha, d_a, d_b])
 
 
@@ -98,13 +110,15 @@ def fit_nbd(x, t_x, T, variant=MBG_NBD, start=None):
     if start is None:
         start = (1.0, max(float(np.average(T, weights=counts)), 1e-3), 1.0, 1.0)
 
+    by_count = _by_count(x)
+
     def negative_ll(log_params):
         params = np.exp(log_params)
-        ll, grad = _nbd_terms(params, x, t_x, T, variant, gradient=True)
-        value = -np.dot(counts, ll)
+        ll, grad = _nbd_terms(params, x, t_x, T, variant, gradient=True, by_count=by_count)
+        value = -np.sum(counts * ll)  # no BLAS call: its threads spin on a busy server
         if not np.isfinite(value):
             return 1e300, np.zeros(4)
-        return value, -(grad @ counts) * params
+        return value, -(grad * counts).sum(axis=1) * params
 
     params, log_likelihood, _result = _fit(negative_ll, start, jac=True)
     return tuple(float(p) for p in params), float(log_likelihood)
@@ -174,19 +188,31 @@ def simulate_nbd(params, T, rng, variant=MBG_NBD):
 # ------------------------------------------------------------------
 
 
-def gamma_gamma_log_likelihood(params, x, m):
-    """Log-likelihood of each customer's mean spend ``m`` over its ``x`` (> 0) purchases."""
+def _gamma_gamma_terms(params, x, m, gradient=False, by_count=None):
     p, q, gamma = params
-    x, m = _as_arrays(x, m)
-    return (
-        special.gammaln(p * x + q)
-        - special.gammaln(p * x)
+    by_count = by_count or _by_count(x)
+    px = p * x
+    log_m, log_spent = np.log(m), np.log(gamma + m * x)
+    ll = (
+        by_count(lambda n: special.gammaln(p * n + q) - special.gammaln(p * n) + p * n * np.log(n))
         - special.gammaln(q)
         + q * np.log(gamma)
-        + (p * x - 1) * np.log(m)
-        + p * x * np.log(x)
-        - (p * x + q) * np.log(gamma + m * x)
+        + (px - 1) * log_m
+        - (px + q) * log_spent
     )
+    if not gradient:
+        return ll
+    psi_sum = by_count(lambda n: special.digamma(p * n + q))
+    d_p = x * (psi_sum - by_count(lambda n: special.digamma(p * n) - np.log(n)) + log_m - log_spent)
+    d_q = psi_sum - special.digamma(q) + np.log(gamma) - log_spent
+    d_gamma = q / gamma - (px + q) / (gamma + m * x)
+    return ll, np.stack([d_p, d_q, d_gamma])
+
+
+def gamma_gamma_log_likelihood(params, x, m):
+    """Log-likelihood of each customer's mean spend ``m`` over its ``x`` (> 0) purchases."""
+    x, m = _as_arrays(x, m)
+    return _gamma_gamma_terms(params, x, m)
 
 
 def fit_gamma_gamma(x, m, start=None):
@@ -194,12 +220,17 @@ def fit_gamma_gamma(x, m, start=None):
     x, m = _as_arrays(x, m)
     if start is None:
         start = (1.0, 2.0, max(float(np.mean(m)), 1e-3))
+    by_count = _by_count(x)
 
     def negative_ll(log_params):
-        value = -np.sum(gamma_gamma_log_likelihood(np.exp(log_params), x, m))
-        return value if np.isfinite(value) else 1e300
+        params = np.exp(log_params)
+        ll, grad = _gamma_gamma_terms(params, x, m, gradient=True, by_count=by_count)
+        value = -np.sum(ll)
+        if not np.isfinite(value):
+            return 1e300, np.zeros(3)
+        return value, -grad.sum(axis=1) * params
 
-    params, log_likelihood, _result = _fit(negative_ll, start, bounds=(-10.0, 15.0))
+    params, log_likelihood, _result = _fit(negative_ll, start, bounds=(-10.0, 15.0), jac=True)
     return tuple(float(v) for v in params), float(log_likelihood)
 
 
