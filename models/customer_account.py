@@ -59,6 +59,7 @@ ACCOUNT_PARTNER_FIELDS = {
     "lost_value": "lost_value",
     "customer_account_user_id": "user_id",
     "customer_probability_alive": "probability_alive",
+    "customer_probability_return": "probability_return",
     "customer_expected_orders": "expected_orders",
     "customer_predicted_value": "predicted_value",
     "customer_predicted_margin": "predicted_margin",
@@ -87,6 +88,7 @@ COMPUTED_ACCOUNT_FIELDS = (
     "monetary_score",
     "rfm_segment",
     "probability_alive",
+    "probability_return",
     "expected_orders",
     "predicted_value",
     "predicted_margin",
@@ -142,6 +144,7 @@ class CustomerAccount(models.Model):
     rfm_segment = fields.Selection(RFM_SEGMENTS, string="RFM Segment")
     # The repeat-buying model's (models/customer_prediction.py); empty while it is not fitted.
     probability_alive = fields.Float(aggregator="avg")
+    probability_return = fields.Float(string="Chance of Ordering Again", aggregator="avg")
     expected_orders = fields.Float(digits=(10, 2))
     predicted_value = fields.Float(digits="Product Price")
     predicted_margin = fields.Float(digits="Product Price")

@@ -21,9 +21,14 @@ PREDICTION_STATES = [
     ("too_little_data", "Too Little Data"),
     ("failed", "Failed"),
 ]
+PREDICTION_VARIANTS = [
+    (repeat_buying.BG_NBD, "BG/NBD (Fader, Hardie & Lee 2005)"),
+    (repeat_buying.MBG_NBD, "MBG/NBD (Batislam et al. 2007)"),
+]
 # Columns the prediction adds to the recomputation's table, with their types.
 PREDICTION_COLUMNS = {
     "probability_alive": "float8",
+    "probability_return": "float8",
     "expected_orders": "numeric",
     "predicted_value": "numeric",
     "predicted_margin": "numeric",
@@ -41,6 +46,7 @@ class CustomerPredictionModel(models.Model):
 
     company_id = fields.Many2one("res.company", required=True, index=True, ondelete="cascade", readonly=True)
     state = fields.Selection(PREDICTION_STATES, required=True, default="too_little_data", readonly=True)
+    variant = fields.Selection(PREDICTION_VARIANTS, string="Model", readonly=True)
     reason = fields.Text(readonly=True, help="Why the model could not be fitted.")
     fit_date = fields.Datetime(string="Fitted On", readonly=True)
     data_date = fields.Date(string="Orders Up To", readonly=True)
@@ -51,7 +57,7 @@ class CustomerPredictionModel(models.Model):
     )
     log_likelihood = fields.Float(readonly=True, digits=(16, 2))
     fit_seconds = fields.Float(string="Fit Time (s)", readonly=True, digits=(8, 3))
-    # MBG/NBD (README, "Who will buy again"): purchase rate ~ Gamma(r, alpha) per day,
+    # BG/NBD or MBG/NBD (README, "Who will buy again"): purchase rate ~ Gamma(r, alpha) per day,
     # probability of leaving after a purchase ~ Beta(a, b).
     param_r = fields.Float(string="r", readonly=True, digits=(16, 4))
     param_alpha = fields.Float(string="alpha", readonly=True, digits=(16, 4))
@@ -113,6 +119,7 @@ class CustomerPredictionModel(models.Model):
                 """UPDATE %(table)s c
                       SET prediction_fitted = TRUE,
                           probability_alive = u.probability_alive,
+                          probability_return = u.probability_return,
                           expected_orders = u.expected_orders,
                           predicted_value = u.predicted_value,
                           predicted_margin = u.predicted_margin,
@@ -120,19 +127,20 @@ class CustomerPredictionModel(models.Model):
                           margin_at_risk = ROUND(((1 - u.probability_alive) * u.predicted_margin)::numeric, 2),
                           expected_next_order_date = c.last_order_date + u.next_order_days,
                           lifecycle = CASE WHEN c.lifecycle NOT IN ('active', 'at_risk', 'dormant') THEN c.lifecycle
-                                           WHEN u.probability_alive < %(dormant)s THEN 'dormant'
-                                           WHEN u.probability_alive < %(at_risk)s THEN 'at_risk'
+                                           WHEN u.probability_return < %(dormant)s THEN 'dormant'
+                                           WHEN u.probability_return < %(at_risk)s THEN 'at_risk'
                                            ELSE 'active' END
-                     FROM unnest(%(ids)s::int[], %(alive)s::float8[], %(orders)s::numeric[], %(value)s::numeric[],
-                                 %(margin)s::numeric[], %(next)s::int[])
-                          AS u(partner_id, probability_alive, expected_orders, predicted_value, predicted_margin,
-                               next_order_days)
+                     FROM unnest(%(ids)s::int[], %(alive)s::float8[], %(returning)s::float8[], %(orders)s::numeric[],
+                                 %(value)s::numeric[], %(margin)s::numeric[], %(next)s::int[])
+                          AS u(partner_id, probability_alive, probability_return, expected_orders, predicted_value,
+                               predicted_margin, next_order_days)
                     WHERE c.partner_id = u.partner_id""",
                 table=table,
                 dormant=company.customer_dormant_probability,
                 at_risk=company.customer_at_risk_probability,
                 ids=data[:, 0].astype(int).tolist(),
                 alive=fit["probability_alive"].tolist(),
+                returning=fit["probability_return"].tolist(),
                 orders=fit["expected_orders"].tolist(),
                 value=fit["predicted_value"].tolist(),
                 margin=[None if np.isnan(v) else v for v in fit["predicted_margin"].tolist()],
@@ -176,10 +184,12 @@ class CustomerPredictionModel(models.Model):
 
     @api.model
     def _fit_figures(self, company, x, t_x, age, order_days, average_value, margin_rate):
-        params, log_likelihood = repeat_buying.fit_nbd(x, t_x, age)
+        variant = company.customer_prediction_variant
+        params, log_likelihood = repeat_buying.fit_nbd(x, t_x, age, variant)
         horizon = company.customer_prediction_horizon_days
-        alive = repeat_buying.probability_alive(params, x, t_x, age)
-        orders = repeat_buying.expected_purchases(params, horizon, x, t_x, age)
+        alive = repeat_buying.probability_alive(params, x, t_x, age, variant)
+        returning = repeat_buying.probability_purchase_within(params, horizon, x, t_x, age, variant)
+        orders = repeat_buying.expected_purchases(params, horizon, x, t_x, age, variant)
         rate = repeat_buying.expected_rate_if_alive(params, x, age)
         if not (np.all(np.isfinite(alive)) and np.all(np.isfinite(orders))):
             raise ValueError(self.env._("The fitted model gives no finite prediction for some customers."))
@@ -207,7 +217,9 @@ class CustomerPredictionModel(models.Model):
             "log_likelihood": log_likelihood,
             "average_order_value": population,
             **spend,
+            "variant": variant,
             "probability_alive": np.round(alive, 4),
+            "probability_return": np.round(returning, 4),
             "expected_orders": np.round(orders, 2),
             "predicted_value": value,
             "predicted_margin": np.round(value * margin_rate / 100, 2),
@@ -226,6 +238,7 @@ class CustomerPredictionModel(models.Model):
             "data_date": today,
             "customer_count": fit["customer_count"],
             "repeat_customer_count": fit["repeat_customer_count"],
+            "variant": fit.get("variant", company.customer_prediction_variant),
             "log_likelihood": fit.get("log_likelihood", 0.0),
             "fit_seconds": fit.get("fit_seconds", 0.0),
             "param_r": r,

@@ -154,6 +154,16 @@ def expected_purchases(params, t, x, t_x, T, variant=MBG_NBD):
     return head * tail / (1.0 + _drop_odds(params, x, t_x, T, variant))
 
 
+def probability_purchase_within(params, t, x, t_x, T, variant=MBG_NBD):
+    """P(at least one purchase in the next ``t`` time units | history): alive now, and not
+    waiting longer than ``t`` for the next purchase (a customer leaves only right after a
+    purchase, so an alive one buys within t with probability 1 - ((alpha+T)/(alpha+T+t))^(r+x))."""
+    r, alpha, _a, _b = params
+    x, t_x, T = _as_arrays(x, t_x, T)
+    no_purchase = np.exp((r + x) * (np.log(alpha + T) - np.log(alpha + T + t)))
+    return probability_alive(params, x, t_x, T, variant) * (1.0 - no_purchase)
+
+
 def expected_rate_if_alive(params, x, T):
     """Expected purchases per time unit of a customer who is still buying (posterior mean of its rate)."""
     r, alpha, _a, _b = params

@@ -16,6 +16,16 @@ class ResPartner(models.Model):
         help="The chance that the customer still buys from us, read from its own ordering rhythm and the "
         "time since its last order; empty while the company's model is not fitted.",
     )
+    customer_probability_return = fields.Float(
+        string="Chance of Ordering Again",
+        compute="_compute_customer_account",
+        search=_account_search("customer_probability_return"),
+        readonly=True,
+        aggregator="avg",
+        help="The chance that the customer orders at least once over the company's prediction horizon: it is "
+        "still buying from us and its next order comes within the horizon. The lifecycle's at risk and dormant "
+        "thresholds apply to it.",
+    )
     customer_expected_orders = fields.Float(
         string="Expected Orders",
         compute="_compute_customer_account",

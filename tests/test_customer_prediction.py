@@ -53,6 +53,8 @@ class TestCustomerPrediction(CustomerRelationshipCase):
         once = self.once[-1].with_company(self.company)  # ordered on 2026-02-11
         self.assertGreater(regular.customer_probability_alive, 0.8)
         self.assertLess(stopped.customer_probability_alive, 0.2, "ordered every 20 days, silent since August")
+        self.assertGreater(regular.customer_probability_return, 0.5)
+        self.assertLess(stopped.customer_probability_return, stopped.customer_probability_alive)
         self.assertEqual(regular.customer_lifecycle, "active")
         self.assertEqual(stopped.customer_lifecycle, "dormant")
         self.assertGreater(regular.customer_expected_orders, stopped.customer_expected_orders)
@@ -64,6 +66,10 @@ class TestCustomerPrediction(CustomerRelationshipCase):
             (1 - stopped.customer_probability_alive) * stopped.customer_predicted_value,
             delta=0.02,
         )
+        # BG/NBD (the default): a one-time buyer is alive, but its chance of ordering falls with its silence
+        self.assertEqual(model.variant, "bgnbd")
+        self.assertEqual(once.customer_probability_alive, 1)
+        self.assertLess(once.customer_probability_return, 0.5)
         # Everyone who ordered has an expected next order, one-time buyers included.
         self.assertTrue(once.expected_next_order_date)
         self.assertGreater(once.expected_next_order_date, once.last_order_date)
@@ -111,6 +117,14 @@ class TestCustomerPrediction(CustomerRelationshipCase):
         settings.customer_prediction_horizon_days = 180
         settings.save().execute()
         self.assertEqual(self.company.customer_prediction_horizon_days, 180)
+
+    def test_mbg_nbd_lets_one_time_buyers_go(self):
+        self.company.customer_prediction_variant = "mbgnbd"
+        self._recompute()
+        self.assertEqual(self._model().variant, "mbgnbd")
+        once = self.once[6].with_company(self.company)  # one order, on 2025-07-22
+        self.assertLess(once.customer_probability_alive, 0.5)
+        self.assertEqual(once.customer_lifecycle, "dormant")
 
     def test_thresholds_move_the_lifecycle(self):
         self.company.customer_dormant_probability = 0.01
