@@ -51,9 +51,8 @@ def main():
     actual = np.bincount(np.searchsorted(customers, customer[after]), minlength=len(customers)).astype(float)
     t_x, age = last - first, CUT - first
     returned = actual > 0
-    print(
-        f"{len(customers):,} customers, {int(actual.sum()):,} orders in the hold-out, {returned.mean():.1%} ordered again"
-    )
+    orders = int(actual.sum())
+    print(f"{len(customers):,} customers, {orders:,} orders in the hold-out, {returned.mean():.1%} ordered again")
     for variant in (rb.BG_NBD, rb.MBG_NBD):
         params, _ll = rb.fit_nbd(x, t_x, age, variant)
         expected = rb.expected_purchases(params, HORIZON, x, t_x, age, variant)
