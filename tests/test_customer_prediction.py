@@ -79,6 +79,27 @@ class TestCustomerPrediction(CustomerRelationshipCase):
         at_risk = self.env["res.partner"].with_company(self.company).search([("customer_value_at_risk", ">", 0)])
         self.assertIn(self.stopped[0], at_risk)
 
+    def test_money_at_stake_on_the_dashboard_and_the_account_review(self):
+        self._recompute()
+        data = (
+            self.env["customer.relationship.dashboard"]
+            .with_user(self.manager)
+            .with_company(self.company)
+            .get_dashboard_data()
+        )
+        customers = (self.regulars | self.stopped | self.once).with_company(self.company)
+        expected = sum(customers.mapped("customer_value_at_risk"))
+        self.assertGreater(expected, 0)
+        self.assertAlmostEqual(data["value_at_risk"], expected, delta=0.05)
+        self.assertAlmostEqual(sum(tier["value_at_risk"] for tier in data["tiers"]), expected, delta=0.05)
+        report = self.env["ir.actions.report"].with_company(self.company)
+        html = report._render_qweb_html(
+            "customer_relationship.customer_account_review_report", self.stopped[0].ids
+        )[0].decode()
+        self.assertIn("Probability Alive", html)
+        self.assertIn("Value at Risk", html)
+        self.assertNotIn("Too little order history", html)
+
     def test_re_run_without_new_data_writes_nothing(self):
         self._recompute()
         self.assertEqual(self._recompute()["changed"], 0)
