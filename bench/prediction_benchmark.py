@@ -18,7 +18,6 @@ import argparse
 import importlib
 import time
 
-import numpy as np
 import tier_benchmark
 
 import odoo
@@ -54,19 +53,8 @@ def recompute_without_model(env, company, today):
 def fit_alone(env, company, today):
     """The inputs as the recomputation reads them, then the fit and figures, timed alone."""
     env["customer.tier"]._build_computed_table(company, today)
-    rows = env.execute_query(
-        SQL(
-            """SELECT partner_id, GREATEST(COALESCE(order_days, 0) - 1, 0),
-                      last_order_date - first_order_date, %(today)s - first_order_date, COALESCE(order_days, 0),
-                      COALESCE(lifetime_value / NULLIF(order_days, 0), 'NaN')::float8,
-                      COALESCE(margin_rate, 'NaN')::float8
-                 FROM %(table)s WHERE first_order_date IS NOT NULL""",
-            today=today,
-            table=SQL.identifier(COMPUTED_TABLE),
-        )
-    )
+    data = env["customer.prediction.model"]._read_inputs(today)
     env.cr.execute(SQL("DROP TABLE %s", SQL.identifier(COMPUTED_TABLE)))
-    data = np.array(rows, dtype=float)
     start = time.perf_counter()
     fit = env["customer.prediction.model"]._fit_company(company, data)
     return time.perf_counter() - start, len(data), fit

@@ -94,21 +94,7 @@ class CustomerPredictionModel(models.Model):
                 ),
             )
         )
-        rows = self.env.execute_query(
-            SQL(
-                """SELECT partner_id, GREATEST(COALESCE(order_days, 0) - 1, 0),
-                          last_order_date - first_order_date, %(today)s - first_order_date,
-                          COALESCE(order_days, 0),
-                          COALESCE(lifetime_value / NULLIF(order_days, 0), 'NaN')::float8,
-                          COALESCE(margin_rate, 'NaN')::float8
-                     FROM %(table)s
-                    WHERE first_order_date IS NOT NULL
-                 ORDER BY partner_id""",
-                today=today,
-                table=table,
-            )
-        )
-        data = np.array(rows, dtype=float).reshape(-1, 7)
+        data = self._read_inputs(today)
         fit = self._fit_company(company, data)
         if store:
             self._store_fit(company, today, fit)
@@ -148,6 +134,28 @@ class CustomerPredictionModel(models.Model):
             )
         )
         return fit
+
+    @api.model
+    def _read_inputs(self, today):
+        """The model's inputs from the recomputation's table, one row per customer with an order
+        (see _fit_company), in partner order."""
+        rows = self.env.execute_query(
+            SQL(
+                """SELECT partner_id, GREATEST(COALESCE(order_days, 0) - 1, 0),
+                          -- a credit note alone makes no repeat purchase
+                          CASE WHEN order_days > 1 THEN last_order_date - first_order_date ELSE 0 END,
+                          %(today)s - first_order_date,
+                          COALESCE(order_days, 0),
+                          COALESCE(lifetime_value / NULLIF(order_days, 0), 'NaN')::float8,
+                          COALESCE(margin_rate, 'NaN')::float8
+                     FROM %(table)s
+                    WHERE first_order_date IS NOT NULL
+                 ORDER BY partner_id""",
+                today=today,
+                table=SQL.identifier(COMPUTED_TABLE),
+            )
+        )
+        return np.array(rows, dtype=float).reshape(-1, 7)
 
     @api.model
     def _fit_company(self, company, data):

@@ -93,9 +93,8 @@ class TestCustomerPrediction(CustomerRelationshipCase):
         self.assertAlmostEqual(data["value_at_risk"], expected, delta=0.05)
         self.assertAlmostEqual(sum(tier["value_at_risk"] for tier in data["tiers"]), expected, delta=0.05)
         report = self.env["ir.actions.report"].with_company(self.company)
-        html = report._render_qweb_html(
-            "customer_relationship.customer_account_review_report", self.stopped[0].ids
-        )[0].decode()
+        review = "customer_relationship.customer_account_review_report"
+        html = report._render_qweb_html(review, self.stopped[0].ids)[0].decode()
         self.assertIn("Probability Alive", html)
         self.assertIn("Value at Risk", html)
         self.assertNotIn("Too little order history", html)
