@@ -24,6 +24,7 @@
         "security/customer_care_security.xml",
         "security/customer_report_security.xml",
         "security/customer_worklist_security.xml",
+        "security/customer_prediction_security.xml",
         "security/ir.model.access.csv",
         "data/customer_tier_data.xml",
         "data/ir_cron_data.xml",
@@ -60,6 +61,8 @@
         "views/customer_worklist_views.xml",
         "data/customer_relationship_dashboards.xml",
         "views/customer_relationship_menus.xml",
+        "views/customer_prediction_views.xml",
+        "views/customer_prediction_check_views.xml",
     ],
     "demo": [
         "demo/customer_relationship_demo.xml",

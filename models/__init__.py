@@ -21,3 +21,7 @@ from . import sale_order
 from . import sms_sms
 from . import customer_account_owner
 from . import customer_worklist
+from . import customer_prediction
+from . import res_company_prediction
+from . import res_partner_prediction
+from . import customer_prediction_check

@@ -60,6 +60,16 @@ ACCOUNT_PARTNER_FIELDS = {
     "loss_note": "loss_note",
     "lost_value": "lost_value",
     "customer_account_user_id": "user_id",
+    "customer_probability_alive": "probability_alive",
+    "customer_probability_return": "probability_return",
+    "customer_expected_orders": "expected_orders",
+    "customer_predicted_value": "predicted_value",
+    "customer_predicted_margin": "predicted_margin",
+    "customer_value_at_risk": "value_at_risk",
+    "customer_margin_at_risk": "margin_at_risk",
+    "customer_prediction_fitted": "prediction_fitted",
+    "lost_margin": "lost_margin",
+    "keeping_cost": "keeping_cost",
 }
 # Written by the recomputation, never by a person.
 COMPUTED_ACCOUNT_FIELDS = (
@@ -79,6 +89,14 @@ COMPUTED_ACCOUNT_FIELDS = (
     "frequency_score",
     "monetary_score",
     "rfm_segment",
+    "probability_alive",
+    "probability_return",
+    "expected_orders",
+    "predicted_value",
+    "predicted_margin",
+    "value_at_risk",
+    "margin_at_risk",
+    "prediction_fitted",
 )
 # What people decide on an account, each through the addon's own action (level change, manual
 # tier on the form, loss wizard), which checks who may and keeps its record (README, "Access").
@@ -141,6 +159,15 @@ class CustomerAccount(models.Model):
     frequency_score = fields.Integer(aggregator="avg")
     monetary_score = fields.Integer(aggregator="avg")
     rfm_segment = fields.Selection(RFM_SEGMENTS, string="RFM Segment")
+    # The repeat-buying model's (models/customer_prediction.py); empty while it is not fitted.
+    probability_alive = fields.Float(aggregator="avg")
+    probability_return = fields.Float(string="Chance of Ordering Again", aggregator="avg")
+    expected_orders = fields.Float(digits=(10, 2))
+    predicted_value = fields.Float(digits="Product Price")
+    predicted_margin = fields.Float(digits="Product Price")
+    value_at_risk = fields.Float(digits="Product Price")
+    margin_at_risk = fields.Float(digits="Product Price")
+    prediction_fitted = fields.Boolean(string="Predicted by the Model")
 
     # What people decide
     tier_locked = fields.Boolean(string="Tier Set by Hand")
@@ -150,6 +177,8 @@ class CustomerAccount(models.Model):
     loss_date = fields.Date(string="Lost On")
     loss_note = fields.Text()
     lost_value = fields.Float(string="Estimated Value Lost", digits="Product Price")
+    lost_margin = fields.Float(string="Expected Margin Lost", digits="Product Price")
+    keeping_cost = fields.Float(string="Cost of Keeping", digits="Product Price")
 
     _partner_company_unique = models.UniqueIndex("(partner_id, company_id)", "A customer has one account per company.")
     _company_tier_idx = models.Index("(company_id, tier_id)")

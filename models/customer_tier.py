@@ -179,8 +179,11 @@ class CustomerTier(models.Model):
 
         Returns a dict of counts: ``changed`` partners rows written, ``up``, ``down``, ``new``.
         """
+        today = today or fields.Date.context_today(self)
         self._build_computed_table(company, today)
-        result = self._apply_computed_table(company, today or fields.Date.context_today(self))
+        # The repeat-buying model's figures and lifecycle (README, "Who will buy again").
+        self.env["customer.prediction.model"]._predict_computed_table(company, today)
+        result = self._apply_computed_table(company, today)
         self.env.cr.execute(SQL("DROP TABLE %s", SQL.identifier(COMPUTED_TABLE)))
         return result
 
@@ -242,6 +245,9 @@ per_partner AS (
            MIN(order_date) AS first_order_date,
            MAX(order_date) AS last_order_date,
            COUNT(*) AS lifetime_count,
+           -- repeat-buying model inputs (models/customer_prediction.py): purchases counted by day
+           COUNT(DISTINCT order_date) FILTER (WHERE amount > 0) AS order_days,
+           SUM(amount) AS lifetime_value,
            COUNT(*) FILTER (WHERE order_date >= %(window_start)s) AS order_count,
            COALESCE(SUM(amount) FILTER (WHERE order_date >= %(window_start)s), 0) AS value,
            SUM(margin) FILTER (WHERE order_date >= %(window_start)s) AS margin,
@@ -253,7 +259,7 @@ customers AS (
     SELECT cp.id AS partner_id,
            account.tier_id AS old_tier_id,
            COALESCE(account.tier_locked, FALSE) AS locked,
-           pp.first_order_date, pp.last_order_date,
+           pp.first_order_date, pp.last_order_date, pp.order_days, pp.lifetime_value,
            COALESCE(pp.order_count, 0) AS order_count,
            ROUND(COALESCE(pp.value, 0), 2) AS value,
            -- unknown (NULL) when no order line of the window has a cost
@@ -288,7 +294,7 @@ ranked AS (
 )
 SELECT r.partner_id, r.old_tier_id, r.value, r.value_rank, r.order_count, r.margin_rate,
        CASE WHEN r.margin_rate IS NOT NULL THEN TRUE END AS margin_known,
-       r.first_order_date, r.last_order_date, r.average_order_interval,
+       r.first_order_date, r.last_order_date, r.average_order_interval, r.order_days, r.lifetime_value,
        ROUND(r.exact_share, 2) AS value_share,
        r.last_order_date + ROUND(r.average_order_interval)::int AS expected_next_order_date,
        r.recency_score, r.frequency_score, r.monetary_score,

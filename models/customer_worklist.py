@@ -9,6 +9,7 @@ WORKLIST_REASONS = [
     ("care", "Care Action"),
     ("order", "Order Due"),
     ("followup", "Follow-up"),
+    ("at_risk", "At Risk"),
 ]
 # How far ahead "My day" looks: today and the rest of the week.
 HORIZON_DAYS = 7
@@ -38,6 +39,9 @@ class CustomerWorklist(models.Model):
             "loss_date",
             "expected_next_order_date",
             "last_order_date",
+            "lifecycle",
+            "value_at_risk",
+            "prediction_fitted",
         ],
         "customer.tier": ["visit_interval_days", "sequence"],
         "customer.care.action": ["partner_id", "company_id", "user_id", "state", "due_date"],
@@ -57,7 +61,8 @@ class CustomerWorklist(models.Model):
     stake = fields.Monetary(
         string="At Stake",
         readonly=True,
-        help="The customer's value over the tier window: what the company stands to lose by neglecting it.",
+        help="The customer's predicted value at risk over the prediction horizon (its value over the tier "
+        "window while the repeat-buying model is not fitted): what the company stands to lose.",
     )
     visit_id = fields.Many2one("customer.visit", readonly=True)
     care_action_id = fields.Many2one("customer.care.action", readonly=True)
@@ -80,6 +85,10 @@ class CustomerWorklist(models.Model):
                     self.env._("Last visit on %(date)s", date=tools.format_date(self.env, last))
                     if last
                     else self.env._("No visit yet")
+                )
+            elif item.reason == "at_risk":
+                item.summary = self.env._(
+                    "Chance of ordering again: %(chance)s%%", chance=round(100 * customer.customer_probability_return)
                 )
             elif customer.average_order_interval:
                 item.summary = self.env._(
@@ -141,9 +150,18 @@ class CustomerWorklist(models.Model):
                   FROM mail_activity activity
                   JOIN customer_visit visit ON activity.res_model = 'customer.visit' AND visit.id = activity.res_id
                  WHERE activity.active AND activity.date_deadline < CURRENT_DATE
+                UNION ALL
+                -- The repeat-buying model says the customer is slipping away (README, "Prediction").
+                SELECT account.id * 8 + 5, 'at_risk', account.partner_id, account.company_id, account.user_id,
+                       CURRENT_DATE, NULL, NULL, NULL
+                  FROM customer_account account
+                 WHERE account.user_id IS NOT NULL AND account.loss_date IS NULL AND account.prediction_fitted
+                   AND account.lifecycle = 'at_risk' AND account.value_at_risk > 0
             )
             SELECT items.*, account.tier_id, COALESCE(tier.sequence, 0) AS tier_sequence,
-                   COALESCE(account.value, 0) AS stake, team.crm_team_id AS team_id
+                   COALESCE(CASE WHEN account.prediction_fitted THEN account.value_at_risk ELSE account.value END, 0)
+                       AS stake,
+                   team.crm_team_id AS team_id
               FROM items
               -- The salesperson's first team, as Odoo's res.users.sale_team_id
               LEFT JOIN LATERAL (SELECT member.crm_team_id FROM crm_team_member member

@@ -23,3 +23,8 @@ from . import test_ladders
 from . import test_pareto
 from . import test_my_day
 from . import test_my_day_ui
+from . import test_repeat_buying
+from . import test_access_surfaces
+from . import test_care_calendar
+from . import test_customer_prediction
+from . import test_visit_routes

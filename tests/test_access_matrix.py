@@ -31,6 +31,9 @@ MATRIX = {
     "customer.handover": ("", "", "", "", "", "rwc"),
     "customer.retention.report": ("", "", "", "r", "r", "r"),
     "customer.effort.report": ("", "", "", "r", "r", "r"),
+    "customer.prediction.model": ("", "", "", "r", "r", "r"),
+    "customer.prediction.check": ("", "", "", "", "", "rcu"),
+    "customer.prediction.check.line": ("", "", "", "", "", "rcu"),
 }
 MODES = {"r": "read", "w": "write", "c": "create", "u": "unlink"}
 
@@ -97,8 +100,10 @@ class TestAccessMatrix(CustomerRelationshipCase):
         own_tier = self.env["customer.tier"].create(
             {"name": "Matrix tier", "code": "M", "share_limit": 100, "company_id": self.company.id}
         )
-        self.assertTrue(action and history)
-        for record in (visit, rule, action, history, own_tier):
+        prediction = self.env["customer.prediction.model"].search([("company_id", "=", self.company.id)])
+        check = self.env["customer.prediction.check"]._run(self.company, date(2026, 6, 30))
+        self.assertTrue(action and history and prediction)
+        for record in (visit, rule, action, history, own_tier, prediction, check):
             with self.subTest(model=record._name):
                 self.assertTrue(record.with_user(self.manager).has_access("read"))
                 self.assertFalse(record.with_user(self.manager_eu).has_access("read"))

@@ -165,3 +165,13 @@ class TestMyDay(CustomerRelationshipCase):
             self.assertTrue(
                 self.env[odoo_list["model"]].with_user(manager).search_count(odoo_list["domain"]), odoo_list["name"]
             )
+
+    def test_customers_slipping_away_by_the_model(self):
+        """Once the repeat-buying model is fitted, a customer it says is at risk is on the list,
+        and the money at stake is its predicted value at risk."""
+        self._set_account(self.big, prediction_fitted=True, lifecycle="at_risk", value_at_risk=2500)
+        rows = self._my_day().filtered(lambda row: row.partner_id == self.big)
+        self.assertEqual(set(rows.mapped("reason")), {"contact", "at_risk"})
+        self.assertEqual(set(rows.mapped("stake")), {2500})
+        # 2,500 at risk ranks it after mid (4,000 of value: no model for it).
+        self.assertEqual(self._my_day()[:1].partner_id, self.mid)

@@ -50,8 +50,8 @@ def field_matching(model):
     return matching
 
 
-# Accounts the models say are at risk: until the repeat-buying model, the lifecycle's at risk and dormant.
-AT_RISK = [["lifecycle", "in", ["at_risk", "dormant"]]]
+# Customers with money at risk: (1 - P(alive)) x predicted value, from the repeat-buying model.
+AT_RISK = [["value_at_risk", ">", 0]]
 
 CHARTS = [
     # name, title, model, chart type, group-bys, measure, domain, extra options
@@ -66,7 +66,7 @@ CHARTS = [
     ("retention", "Retention rate per month (%)", "customer.retention.report", "line", ["month:month"],
      "retention_rate", [], {}),
     ("risk", "Value at risk per tier and salesperson", "customer.account", "bar", ["tier_id", "user_id"],
-     "value", AT_RISK, {"stacked": True}),
+     "value_at_risk", AT_RISK, {"stacked": True}),
     ("visits", "Done visits per week and salesperson", "customer.visit", "bar", ["done_date:week", "user_id"],
      "__count", [["state", "=", "done"]], {"stacked": True}),
     ("care", "Care actions per month: done, skipped, failed", "customer.care.action", "bar",
@@ -164,7 +164,7 @@ def lifecycle_flows(index):
 
 def top_at_risk(first_row):
     """The ten most valuable customers at risk, as an Odoo list in the dashboard's cells."""
-    columns = ["partner_id", "tier_id", "user_id", "lifecycle", "value"]
+    columns = ["partner_id", "tier_id", "user_id", "lifecycle", "value_at_risk"]
     odoo_list = {
         "id": "1",
         "name": "Top customers at risk",
@@ -172,10 +172,10 @@ def top_at_risk(first_row):
         "columns": columns,
         "domain": AT_RISK,
         "context": {},
-        "orderBy": [{"name": "value", "asc": False}],
+        "orderBy": [{"name": "value_at_risk", "asc": False}],
         "fieldMatching": field_matching("customer.account"),
     }
-    cells = {f"A{first_row}": '=_t("Top 10 customers at risk by value")'}
+    cells = {f"A{first_row}": '=_t("Top 10 customers by value at risk")'}
     header = first_row + 1
     for col, fname in zip("ABCDE", columns, strict=True):
         cells[f"{col}{header}"] = f'=ODOO.LIST.HEADER(1,"{fname}")'

@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
@@ -28,6 +30,11 @@ class CustomerLossMark(models.TransientModel):
             raise UserError(self.env._("Choose the customers that were lost."))
         company = self.env.company
         lost_values = self._lost_values(customers, company)
+        keeping_costs = self._keeping_costs(customers, company)
+        # read before the loop: each write below invalidates the customers' figures
+        lost_margins = {
+            customer.id: self._lost_margin(customer, lost_values.get(customer.id, 0.0)) for customer in customers
+        }
         today = fields.Date.context_today(self)
         for customer in customers:
             # The account fields change only through the addon's actions, in sudo (README, "Access");
@@ -38,6 +45,8 @@ class CustomerLossMark(models.TransientModel):
                     "loss_date": today,
                     "loss_note": self.note,
                     "lost_value": lost_values.get(customer.id, 0.0),
+                    "lost_margin": lost_margins[customer.id],
+                    "keeping_cost": keeping_costs.get(customer.id, 0.0),
                 }
             )
         self.env["customer.care.action"]._resolve_for("lost", customers)  # README, "Care rules"
@@ -83,3 +92,42 @@ class CustomerLossMark(models.TransientModel):
             )
         )
         return dict(rows)
+
+    @api.model
+    def _lost_margin(self, customer, lost_value):
+        """The margin the customer was expected to bring over the prediction horizon (README, "Who
+        will buy again"); without a fitted model, the value lost at the customer's margin rate."""
+        if customer.customer_prediction_fitted:
+            return customer.customer_predicted_margin
+        if customer.customer_margin_known:
+            return lost_value * customer.customer_margin_rate / 100
+        return 0.0
+
+    @api.model
+    def _keeping_costs(self, customers, company):
+        """Per customer, what serving it cost over the prediction horizon up to today: its visits
+        done (hours at the company's cost of a visit hour) and its care actions done."""
+        self.env.flush_all()
+        since = fields.Date.context_today(self) - timedelta(days=company.customer_prediction_horizon_days)
+        rows = self.env.execute_query(
+            SQL(
+                """SELECT partner_id, SUM(cost) FROM (
+                       SELECT visit.partner_id, visit.duration * %(hour_cost)s AS cost
+                         FROM customer_visit visit
+                        WHERE visit.partner_id = ANY(%(customers)s) AND visit.company_id = %(company)s
+                          AND visit.state = 'done' AND visit.done_date >= %(since)s
+                    UNION ALL
+                       SELECT action.partner_id, %(action_cost)s
+                         FROM customer_care_action action
+                        WHERE action.partner_id = ANY(%(customers)s) AND action.company_id = %(company)s
+                          AND action.state = 'done' AND action.executed_date >= %(since)s
+                   ) costs
+                 GROUP BY partner_id""",
+                customers=customers.ids,
+                company=company.id,
+                since=since,
+                hour_cost=company.customer_keeping_hour_cost or 0.0,
+                action_cost=company.customer_care_action_cost or 0.0,
+            )
+        )
+        return {partner: float(cost) for partner, cost in rows}

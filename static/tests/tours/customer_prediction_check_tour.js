@@ -1,0 +1,41 @@
+import { registry } from "@web/core/registry";
+import { stepUtils } from "@web_tour/tour_utils";
+
+/** Reporting > Prediction Check opens the company's back-test, and Check Again runs a new one. */
+registry.category("web_tour.tours").add("customer_prediction_check_tour", {
+    url: "/odoo",
+    steps: () => [
+        ...stepUtils.goToAppSteps("customer_relationship.customer_relationship_menu_root", "Open the app"),
+        {
+            content: "Open Reporting",
+            trigger: ".o_main_navbar [data-menu-xmlid='customer_relationship.customer_relationship_menu_reporting']",
+            run: "click",
+        },
+        {
+            content: "Open Prediction Check",
+            trigger: ".dropdown-item[data-menu-xmlid='customer_relationship.customer_prediction_check_menu']",
+            run: "click",
+        },
+        {
+            content: "The back-test shows its cut date and the return rate per lifecycle",
+            trigger: ".o_form_view .o_field_widget[name=cut_date]:not(:empty)",
+        },
+        {
+            content: "The lifecycle table is there",
+            trigger: ".o_form_view .o_notebook .nav-link:contains(Per Lifecycle at the Cut)",
+        },
+        {
+            content: "Check again",
+            trigger: ".o_form_view button[name=action_run_again]",
+            run: "click",
+        },
+        {
+            content: "The new check opens on top of the first one",
+            trigger: ".o_breadcrumb .breadcrumb-item.o_back_button",
+        },
+        {
+            content: "with its figures",
+            trigger: ".o_form_view .o_field_widget[name=cut_date]:not(:empty)",
+        },
+    ],
+});
