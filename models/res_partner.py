@@ -591,6 +591,10 @@ class ResPartner(models.Model):
         follow_salesperson = "user_id" in vals and not self.env.context.get("customer_account_keep_owner")
         old_users = {partner.id: partner.user_id for partner in self if follow_salesperson}
         result = super().write(vals)
+        if set(vals) & set(ACCOUNT_PARTNER_FIELDS):
+            # The inverses kept this environment's cache while writing the accounts; the partners'
+            # figures as other users (their own cache) read them again.
+            self.env["res.partner"].invalidate_model(list(ACCOUNT_PARTNER_FIELDS))
         if follow_salesperson:
             self._move_accounts_with_salesperson(old_users)
         if "active" in vals and not vals["active"]:
