@@ -22,6 +22,7 @@
         "security/customer_visit_security.xml",
         "security/customer_care_security.xml",
         "security/customer_report_security.xml",
+        "security/customer_pool_security.xml",
         "security/ir.model.access.csv",
         "data/customer_tier_data.xml",
         "data/ir_cron_data.xml",
@@ -30,6 +31,7 @@
         "data/customer_care_holiday_data.xml",
         "data/customer_care_rule_data.xml",
         "data/customer_loss_reason_data.xml",
+        "data/customer_pool_data.xml",
         "views/customer_tier_views.xml",
         "views/customer_tier_history_views.xml",
         "views/customer_account_views.xml",
@@ -57,10 +59,12 @@
         "report/customer_effort_report_views.xml",
         "views/customer_relationship_dashboard_views.xml",
         "views/customer_relationship_menus.xml",
+        "views/customer_pool_views.xml",
     ],
     "demo": [
         "demo/customer_relationship_demo.xml",
         "demo/customer_care_demo.xml",
+        "demo/customer_pool_demo.xml",
     ],
     "assets": {
         "web.assets_backend": [

@@ -20,3 +20,11 @@ from . import res_partner_route
 from . import resource_calendar_leaves
 from . import sale_order
 from . import sms_sms
+from . import customer_owner_history
+from . import customer_pool
+from . import customer_pool_reclaim
+from . import customer_pool_account
+from . import res_partner_pool
+from . import customer_pool_demo
+from . import customer_pool_dashboard
+from . import customer_visit_pool

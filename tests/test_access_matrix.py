@@ -31,6 +31,11 @@ MATRIX = {
     "customer.handover": ("", "", "", "", "", "rwc"),
     "customer.retention.report": ("", "", "", "r", "r", "r"),
     "customer.effort.report": ("", "", "", "r", "r", "r"),
+    "customer.pool": ("", "", "", "r", "r", "rwcu"),
+    "customer.pool.rule": ("", "", "", "r", "r", "rwcu"),
+    "customer.owner.history": ("", "", "", "r", "r", "r"),
+    "customer.pool.release": ("", "", "", "rwc", "rwc", "rwc"),
+    "customer.pool.assign": ("", "", "", "", "", "rwc"),
 }
 MODES = {"r": "read", "w": "write", "c": "create", "u": "unlink"}
 

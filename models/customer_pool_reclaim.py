@@ -1,0 +1,380 @@
+import logging
+from collections import defaultdict
+
+from markupsafe import Markup
+
+from odoo import api, fields, models
+from odoo.fields import Domain
+from odoo.tools import SQL, format_date
+
+from .customer_account import ACCOUNT_PARTNER_FIELDS
+from .customer_care_action import MAX_ATTEMPTS
+
+_logger = logging.getLogger(__name__)
+
+# What goes with a customer into the pool is written at once: no tracking message nor e-mail per
+# record (one chatter note per customer tells instead, one digest the pool manager).
+QUIET = {
+    "mail_notrack": True,
+    "mail_auto_subscribe_no_notify": True,
+    "mail_activity_quick_update": True,
+    "customer_account_keep_owner": True,
+    "dont_notify": True,
+}
+# Activities and chatter notes are created this many at a time, each batch on its own savepoint.
+BATCH = 1000
+# The pool manager's digest names this many customers, then counts the rest.
+DIGEST_NAMES = 50
+POOL_FIELDS = ["last_contact_date", "pool_reclaim_date", "pool_rule_id"]
+
+
+class CustomerPool(models.Model):
+    _inherit = "customer.pool"
+
+    # ------------------------------------------------------------
+    # Reclaim dates
+    # ------------------------------------------------------------
+
+    @api.model
+    def _refresh_dates(self, companies, accounts=None, today=None):
+        """Recompute the last contact, reclaim date and rule of the accounts of ``companies``
+        (only ``accounts`` when given): one statement per company, writing changed rows only."""
+        for company in companies:
+            self._refresh_company_dates(company, accounts, today)
+
+    @api.model
+    def _refresh_company_dates(self, company, accounts=None, today=None):
+        today = today or fields.Date.context_today(self)
+        self.env.flush_all()
+        only = accounts is not None
+        ids = accounts.filtered(lambda account: account.company_id == company).ids if only else []
+        if only and not ids:
+            return
+        # The rule that reclaims a customer: the most specific one that matches (a tier's rule
+        # before an all-tier rule, a lifecycle's before any lifecycle), then the earliest date.
+        # Delays count from the last contact (or order), or from the day the salesperson got the
+        # customer when later: a customer just claimed gets the full delay.
+        self.env.execute_query(
+            SQL(
+                """
+                WITH contact AS MATERIALIZED (
+                    SELECT partner_id, MAX((done_date AT TIME ZONE 'UTC' AT TIME ZONE %(tz)s)::date) AS last_contact
+                      FROM customer_visit
+                     WHERE company_id = %(company)s AND state = 'done' AND done_date IS NOT NULL
+                       AND (NOT %(only)s OR partner_id IN (SELECT partner_id FROM customer_account
+                                                          WHERE id = ANY(%(ids)s)))
+                  GROUP BY partner_id
+                ), quoting AS MATERIALIZED (
+                    SELECT DISTINCT partner.commercial_partner_id AS partner_id
+                      FROM sale_order so
+                      JOIN res_partner partner ON partner.id = so.partner_id
+                     WHERE so.company_id = %(company)s AND so.state IN ('draft', 'sent')
+                ), computed AS (
+                    SELECT a.id, contact.last_contact, due.rule_id, due.reclaim_date
+                      FROM customer_account a
+                 LEFT JOIN contact ON contact.partner_id = a.partner_id
+                 LEFT JOIN LATERAL (
+                        SELECT rule.id AS rule_id,
+                               GREATEST(
+                                   GREATEST(contact.last_contact, COALESCE(a.owner_date, a.create_date::date))
+                                       + rule.no_contact_days,
+                                   CASE WHEN rule.no_order_days > 0
+                                        THEN GREATEST(a.last_order_date, COALESCE(a.owner_date, a.create_date::date))
+                                             + rule.no_order_days
+                                   END
+                               ) AS reclaim_date
+                          FROM customer_pool_rule rule
+                          JOIN customer_pool pool ON pool.id = rule.pool_id
+                         WHERE pool.active AND rule.active AND pool.company_id = a.company_id
+                           AND (rule.tier_id IS NULL OR rule.tier_id = a.tier_id)
+                           AND (rule.lifecycle IS NULL OR rule.lifecycle = a.lifecycle)
+                           AND a.user_id IS NOT NULL AND a.customer_pool_id IS NULL
+                           AND NOT COALESCE(a.tier_locked, FALSE)
+                           AND NOT EXISTS (SELECT 1 FROM quoting WHERE quoting.partner_id = a.partner_id)
+                      ORDER BY rule.tier_id IS NULL, rule.lifecycle IS NULL, 2, rule.sequence, rule.id
+                         LIMIT 1
+                    ) due ON TRUE
+                     WHERE a.company_id = %(company)s AND (NOT %(only)s OR a.id = ANY(%(ids)s))
+                )
+                UPDATE customer_account a
+                   SET last_contact_date = computed.last_contact,
+                       pool_reclaim_date = computed.reclaim_date,
+                       pool_rule_id = computed.rule_id
+                  FROM computed
+                 WHERE a.id = computed.id
+                   AND (a.last_contact_date, a.pool_reclaim_date, a.pool_rule_id)
+                       IS DISTINCT FROM (computed.last_contact, computed.reclaim_date, computed.rule_id)
+                """,
+                tz=self._company_tz(company),
+                company=company.id,
+                only=only,
+                ids=ids,
+            )
+        )
+        self.env["customer.account"].invalidate_model(POOL_FIELDS)
+        self.env["res.partner"].invalidate_model(list(ACCOUNT_PARTNER_FIELDS))
+
+    @api.model
+    def _company_tz(self, company):
+        return company.partner_id.tz or self.env.user.tz or "UTC"
+
+    # ------------------------------------------------------------
+    # Scheduled action
+    # ------------------------------------------------------------
+
+    @api.model
+    def _cron_reclaim(self, today=None):
+        """Daily: warn the owners of the customers due back in the pool soon, then reclaim the due
+        ones; per company, each on its own savepoint and committed with the cron's progress. A
+        re-run the same day finds nothing to warn and nothing to reclaim."""
+        today = today or fields.Date.context_today(self)
+        companies = self.search([]).company_id  # pylint: disable=no-search-all
+        cron = self.env["ir.cron"]
+        cron._commit_progress(remaining=len(companies))
+        for company in companies:
+            try:
+                with self.env.cr.savepoint():
+                    self._reclaim_company(company, today)
+            except Exception:
+                # One company's failure must not keep the others' customers from their pools.
+                _logger.exception("Customer pool reclaim failed for company %s", company.name)
+            if not cron._commit_progress(1):
+                break
+
+    @api.model
+    def _reclaim_company(self, company, today):
+        """Refresh the dates, warn, reclaim. Returns {"warned": n, "reclaimed": n}."""
+        self._refresh_company_dates(company, today=today)
+        warned = self._warn_owners(company, today)
+        moves = self._reclaim_due(company, today)
+        if moves:
+            self._after_pool_entry(company, moves, "reclaim")
+            self._send_digests(company, moves)
+        return {"warned": warned, "reclaimed": len(moves)}
+
+    @api.model
+    def _warn_owners(self, company, today):
+        """One activity per customer entering its warning window, due on its reclaim date; the
+        account remembers the date it was warned about, so that no run warns twice for it."""
+        rows = self.env.execute_query(
+            SQL(
+                """SELECT a.id, a.partner_id, a.user_id, a.pool_reclaim_date, rule.pool_id
+                     FROM customer_account a
+                     JOIN customer_pool_rule rule ON rule.id = a.pool_rule_id
+                    WHERE a.company_id = %(company)s AND a.user_id IS NOT NULL AND a.customer_pool_id IS NULL
+                      AND a.pool_reclaim_date > %(today)s
+                      AND a.pool_reclaim_date - rule.warning_days <= %(today)s
+                      AND a.pool_warned_date IS DISTINCT FROM a.pool_reclaim_date
+                 ORDER BY a.id""",
+                company=company.id,
+                today=today,
+            )
+        )
+        warned = 0
+        for start in range(0, len(rows), BATCH):
+            warned += self._isolated(self._warn_batch, rows[start : start + BATCH])
+        return warned
+
+    def _isolated(self, function, rows):
+        """``function(rows)`` on a savepoint; when it fails, row by row, so that one bad record
+        (say, a salesperson whose user was deleted halfway) keeps only itself out."""
+        try:
+            with self.env.cr.savepoint():
+                function(rows)
+            return len(rows)
+        except Exception:
+            if len(rows) == 1:
+                _logger.exception("Customer pool: record %s skipped", rows[0][0])
+                return 0
+        return sum(self._isolated(function, [row]) for row in rows)
+
+    def _warn_batch(self, rows):
+        activity_type = self.env.ref("customer_relationship.mail_activity_type_pool_warning")
+        partner_model_id = self.env["ir.model"]._get_id("res.partner")
+        users = self.env["res.users"].browse({row[2] for row in rows})
+        pools = self.browse({row[4] for row in rows}).with_context(active_test=False)
+        values = []
+        for _account_id, partner_id, user_id, reclaim_date, pool_id in rows:
+            # In the salesperson's language: the activity is theirs.
+            user_env = self.with_context(lang=users.browse(user_id).lang or self.env.lang).env
+            values.append(
+                {
+                    "res_model_id": partner_model_id,
+                    "res_id": partner_id,
+                    "activity_type_id": activity_type.id,
+                    "summary": user_env._(
+                        "Back to the customer pool on %(date)s", date=format_date(user_env, reclaim_date)
+                    ),
+                    "note": user_env._(
+                        "Log a visit or a contact before then, or the customer goes back to the pool %(pool)s "
+                        "for another salesperson to claim.",
+                        pool=pools.browse(pool_id).with_env(user_env).name,
+                    ),
+                    "date_deadline": reclaim_date,
+                    "user_id": user_id,
+                }
+            )
+        # The scheduled action warns every salesperson on their own customers: no user's rights apply.
+        activities = self.env["mail.activity"].sudo().with_context(**QUIET)
+        # A warning about an earlier date (the customer was contacted since) gives way to the new one.
+        activities.search(
+            [
+                ("res_model", "=", "res.partner"),
+                ("res_id", "in", [row[1] for row in rows]),
+                ("activity_type_id", "=", activity_type.id),
+            ]
+        ).unlink()
+        activities.create(values)
+        self.env.execute_query(
+            SQL(
+                "UPDATE customer_account SET pool_warned_date = pool_reclaim_date WHERE id = ANY(%s)",
+                [row[0] for row in rows],
+            )
+        )
+        self.env["customer.account"].invalidate_model(["pool_warned_date"])
+
+    @api.model
+    def _reclaim_due(self, company, today):
+        """Move every due account into its rule's pool and log the history, in one statement.
+        Returns [(partner id, previous user id, pool id)]."""
+        now = fields.Datetime.now()
+        rows = self.env.execute_query(
+            SQL(
+                """
+                WITH moved AS (
+                    UPDATE customer_account a
+                       SET previous_user_id = a.user_id, user_id = NULL, customer_pool_id = rule.pool_id,
+                           pool_entry_date = %(today)s, pool_reclaim_date = NULL, pool_rule_id = NULL,
+                           pool_warned_date = NULL, owner_date = NULL, write_uid = %(uid)s, write_date = %(now)s
+                      FROM customer_pool_rule rule
+                     WHERE rule.id = a.pool_rule_id AND a.company_id = %(company)s
+                       AND a.user_id IS NOT NULL AND a.customer_pool_id IS NULL
+                       AND a.pool_reclaim_date <= %(today)s AND NOT COALESCE(a.tier_locked, FALSE)
+                 RETURNING a.partner_id, a.previous_user_id, rule.pool_id
+                ), logged AS (
+                    INSERT INTO customer_owner_history
+                           (partner_id, company_id, date, old_user_id, user_id, reason, by_user_id, pool_id,
+                            create_uid, write_uid, create_date, write_date)
+                    SELECT partner_id, %(company)s, %(now)s, previous_user_id, previous_user_id, 'reclaim', %(uid)s,
+                           pool_id, %(uid)s, %(uid)s, %(now)s, %(now)s
+                      FROM moved
+                )
+                SELECT partner_id, previous_user_id, pool_id FROM moved ORDER BY partner_id
+                """,
+                company=company.id,
+                today=today,
+                now=now,
+                uid=self.env.uid,
+            )
+        )
+        self.env["customer.account"].invalidate_model()
+        self.env["customer.owner.history"].invalidate_model()
+        self.env["res.partner"].invalidate_model(list(ACCOUNT_PARTNER_FIELDS))
+        return rows
+
+    # ------------------------------------------------------------
+    # What follows a customer into the pool (reclaim and release)
+    # ------------------------------------------------------------
+
+    @api.model
+    def _after_pool_entry(self, company, moves, reason, note=None):
+        """For customers that went into a pool (``moves``: (partner id, previous user id, pool
+        id)): one chatter note each; the previous salesperson's scheduled care actions and planned
+        visits on them in the company are cancelled (README, "Customer pool": whoever claims the
+        customer plans their own), and so are the pool warnings; Odoo's salesperson of the customer
+        is cleared where it was the previous one. In batches, each on its own savepoint."""
+        for start in range(0, len(moves), BATCH):
+            self._isolated(
+                lambda batch: self._after_pool_entry_batch(company, batch, reason, note), moves[start : start + BATCH]
+            )
+
+    def _after_pool_entry_batch(self, company, moves, reason, note):
+        # The pool's actions run for every salesperson's customers: the checks were made before
+        # (the cron is the system; release checks the owner or a manager).
+        env = self.sudo().with_context(**QUIET).env
+        by_user = defaultdict(list)
+        for partner_id, user_id, _pool_id in moves:
+            by_user[user_id].append(partner_id)
+        held = Domain.OR(
+            Domain("partner_id", "in", partner_ids) & Domain("user_id", "=", user_id)
+            for user_id, partner_ids in by_user.items()
+        ) & Domain("company_id", "=", company.id)
+        cancel_reason = env._("The customer went back to the customer pool.")
+        care_actions = env["customer.care.action"].search(
+            held
+            & (
+                Domain("state", "=", "scheduled")
+                | (Domain("state", "=", "failed") & Domain("attempt_count", "<", MAX_ATTEMPTS))
+            )
+        )
+        care_actions.write({"state": "skipped", "state_reason": cancel_reason})
+        env["customer.visit"].search(held & Domain("state", "=", "planned")).write({"state": "cancelled"})
+        warning_type = self.env.ref("customer_relationship.mail_activity_type_pool_warning")
+        env["mail.activity"].search(
+            [
+                ("res_model", "=", "res.partner"),
+                ("res_id", "in", [move[0] for move in moves]),
+                ("activity_type_id", "=", warning_type.id),
+            ]
+        ).unlink()
+        partners = env["res.partner"].browse([move[0] for move in moves])
+        previous = {partner_id: user_id for partner_id, user_id, _pool_id in moves}
+        partners.filtered(lambda partner: partner.user_id.id == previous[partner.id]).write({"user_id": False})
+        self._log_pool_entries(company, partners, moves, reason, note)
+
+    def _log_pool_entries(self, company, partners, moves, reason, note):
+        pools = self.browse({move[2] for move in moves}).with_context(active_test=False)
+        users = self.env["res.users"].browse({move[1] for move in moves if move[1]})
+        names = dict(zip(users.ids, users.mapped("name"), strict=True))
+        bodies = {}
+        for partner_id, user_id, pool_id in moves:
+            if reason == "reclaim":
+                text = self.env._(
+                    "Reclaimed into the customer pool %(pool)s of %(company)s: %(user)s did not contact the customer "
+                    "within the pool rule's delay. Its planned visits and scheduled care actions were cancelled.",
+                    pool=pools.browse(pool_id).name,
+                    company=company.name,
+                    user=names.get(user_id, ""),
+                )
+            else:
+                text = self.env._(
+                    "Released into the customer pool %(pool)s of %(company)s by %(user)s: %(reason)s",
+                    pool=pools.browse(pool_id).name,
+                    company=company.name,
+                    user=self.env.user.name,
+                    reason=note or "",
+                )
+            bodies[partner_id] = Markup("<p>%s</p>") % text
+        partners._message_log_batch(bodies, author_id=self.env.user.partner_id.id)
+
+    @api.model
+    def _send_digests(self, company, moves):
+        """One message per pool to its manager: the customers reclaimed today, by previous salesperson."""
+        by_pool = defaultdict(list)
+        for partner_id, user_id, pool_id in moves:
+            by_pool[pool_id].append((partner_id, user_id))
+        for pool in self.browse(list(by_pool)).with_context(active_test=False):
+            if not pool.manager_id:
+                continue
+            pool_env = pool.with_context(lang=pool.manager_id.lang or self.env.lang)
+            entries = by_pool[pool.id]
+            partners = self.env["res.partner"].browse([partner_id for partner_id, _user in entries[:DIGEST_NAMES]])
+            users = self.env["res.users"].browse({user_id for _partner, user_id in entries if user_id})
+            lines = Markup().join(
+                Markup("<li>%s (%s)</li>") % (partner.name, users.browse(user_id).name or "")
+                for partner, (_partner_id, user_id) in zip(partners, entries, strict=False)
+            )
+            more = len(entries) - len(partners)
+            body = Markup("<p>%s</p><ul>%s</ul>") % (
+                pool_env.env._("%(count)s customers went back to the pool today:", count=len(entries)),
+                lines,
+            )
+            if more > 0:
+                body += Markup("<p>%s</p>") % pool_env.env._("and %(count)s more.", count=more)
+            # The digest is the system's message to the pool manager, who follows the pool.
+            pool_env.sudo().message_post(
+                body=body,
+                subject=pool_env.env._("Customer pool %(pool)s: customers reclaimed", pool=pool.name),
+                partner_ids=pool.manager_id.partner_id.ids,
+                subtype_xmlid="mail.mt_note",
+            )
