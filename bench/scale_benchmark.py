@@ -9,7 +9,10 @@ customers), classifies the customers, then times:
   (2) the customers kanban's first page (grouped by tier, as the web client reads it),
   (3) a customer form,
   (4) the visit pivot over a year,
-  (5) the handover of the 5,000 customers of one salesperson.
+  (5) the handover of the 5,000 customers of one salesperson,
+  (6) the customer pool's daily reclaim and its kanban (bench/pool_benchmark.py).
+
+``--pool-only`` measures (6) alone.
 
 It prints seconds and query counts, and the ratio of each to its target.
 """
@@ -123,9 +126,12 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("-c", "--config", required=True)
     parser.add_argument("-d", "--database", required=True)
+    parser.add_argument("--pool-only", action="store_true", help="measure the customer pool alone")
     args = parser.parse_args()
     config.parse_config(["-c", args.config, "-d", args.database])
     tier_bench = importlib.import_module("tier_benchmark")
+    pool_bench = importlib.import_module("pool_benchmark")
+    TARGETS.update(pool_bench.TARGETS)
     registry = Registry(args.database)
     results = {}
     with registry.cursor() as cr:
@@ -137,6 +143,11 @@ def main():
         env["customer.tier"]._recompute_company_tiers(company)
         cr.commit()
         env.invalidate_all()
+        if args.pool_only:
+            results.update(pool_bench.measure(env, cr, company, tier_bench.timed))
+            cr.rollback()
+            print_results(results)
+            return
 
         rules = env["customer.care.rule"]
         today = odoo.fields.Date.today()
@@ -208,7 +219,13 @@ def main():
             env.invalidate_all()
             results["handover, 5,000 customers"] = tier_bench.timed(cr, wizard.action_apply)
         cr.rollback()
+        env.invalidate_all()
+        results.update(pool_bench.measure(env, cr, company, tier_bench.timed))
+        cr.rollback()
+    print_results(results)
 
+
+def print_results(results):
     for name, (seconds, queries, extra) in results.items():
         line = f"{name:30s} {seconds:8.2f} s  {queries:6d} queries"
         if isinstance(extra, str):
