@@ -380,3 +380,55 @@ class TestCustomerPool(CustomerRelationshipCase):
         self.assertEqual(self.accounts[self.iron].customer_pool_id, self.pool)
         self.assertEqual(account_eu.user_id, self.salesman)
         self.assertFalse(account_eu.customer_pool_id)
+
+    # ------------------------------------------------------------
+    # Scale
+    # ------------------------------------------------------------
+
+    def _set_based_queries(self, day):
+        self.env.flush_all()
+        self.env.invalidate_all()
+        before = self.env.cr.sql_log_count
+        self.Pool._refresh_company_dates(self.company, today=day)
+        moves = self.Pool._reclaim_due(self.company, day)
+        return self.env.cr.sql_log_count - before, len(moves)
+
+    def _more_customers(self, count, prefix):
+        partners = self._create_customers(*[f"{prefix} {i}" for i in range(count)])
+        for partner in partners:
+            self.accounts[partner] = self._set_account(partner, tier_id=self.tiers["iron"].id, owner_date=START)
+        return partners
+
+    def test_set_based_reclaim_takes_the_same_queries_for_more_customers(self):
+        few = self._set_based_queries(date(2026, 6, 1))
+        self._more_customers(12, "More")
+        many = self._set_based_queries(date(2026, 6, 1))
+        self.assertEqual((few[1], many[1]), (3, 12))
+        self.assertEqual(few[0], many[0])
+
+    def _pool_kanban_queries(self):
+        accounts = self.env["customer.account"].with_user(self.salesman)
+        self.env.invalidate_all()
+        before = self.env.cr.sql_log_count
+        accounts.web_read_group(
+            [("customer_pool_id", "!=", False)],
+            ["tier_id"],
+            ["__count"],
+            auto_unfold=True,
+            unfold_read_specification={
+                name: {"fields": {"display_name": {}}} if name in ("partner_id", "previous_user_id", "currency_id") else {}
+                for name in ("partner_id", "value", "currency_id", "last_contact_date", "pool_days", "lifecycle", "previous_user_id")
+            },
+            unfold_read_default_limit=40,
+        )
+        return self.env.cr.sql_log_count - before
+
+    def test_pool_kanban_queries_do_not_grow_with_customers(self):
+        self._put_in_pool(*self._more_customers(2, "First"), previous=self.salesman_other)
+        self._pool_kanban_queries()  # warm, as a user meets it after the first click
+        few = self._pool_kanban_queries()
+        more = self._more_customers(10, "Pooled")
+        self._put_in_pool(*more, previous=self.salesman_other)
+        many = self._pool_kanban_queries()
+        self.assertEqual(few, many)
+        self.assertLess(many, 40)
