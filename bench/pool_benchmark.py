@@ -13,7 +13,15 @@ from odoo.tools import SQL
 TARGETS = {"pool daily reclaim (s)": 10.0, "pool kanban first page (queries)": 40}
 POOL_CARD = {
     name: {}
-    for name in ("partner_id", "value", "currency_id", "last_contact_date", "pool_days", "lifecycle", "previous_user_id")
+    for name in (
+        "partner_id",
+        "value",
+        "currency_id",
+        "last_contact_date",
+        "pool_days",
+        "lifecycle",
+        "previous_user_id",
+    )
 }
 
 

@@ -146,7 +146,6 @@ class CustomerAccount(models.Model):
     # The customer pool (README, "Customer pool"): written by the pool's actions and its cron.
     customer_pool_id = fields.Many2one(
         "customer.pool",
-        string="Customer Pool",
         index="btree_not_null",
         ondelete="restrict",
         readonly=True,
@@ -159,7 +158,7 @@ class CustomerAccount(models.Model):
         readonly=True,
         help="When the pool rules will reclaim the customer if nobody contacts it (or it orders nothing) before.",
     )
-    pool_rule_id = fields.Many2one("customer.pool.rule", string="Pool Rule", ondelete="set null", readonly=True)
+    pool_rule_id = fields.Many2one("customer.pool.rule", ondelete="set null", readonly=True)
     pool_warned_date = fields.Date(
         readonly=True, help="The reclaim date the salesperson was warned about (one warning per date)."
     )

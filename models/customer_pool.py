@@ -33,7 +33,9 @@ class CustomerPool(models.Model):
     claim_limit = fields.Integer(
         help="The most customers a salesperson may hold in the company to claim one more; 0: no limit."
     )
-    daily_claim_limit = fields.Integer(help="The most customers a salesperson may claim from the pool a day; 0: no limit.")
+    daily_claim_limit = fields.Integer(
+        help="The most customers a salesperson may claim from the pool a day; 0: no limit."
+    )
     reclaim_cooldown_days = fields.Integer(
         string="Cooldown (days)",
         help="The previous salesperson may not claim a customer back before this many days in the pool.",
@@ -105,7 +107,6 @@ class CustomerPoolRule(models.Model):
     active = fields.Boolean(default=True)
     tier_id = fields.Many2one(
         "customer.tier",
-        string="Tier",
         ondelete="cascade",
         help="Empty: every tier. A customer whose tier no active rule matches is never reclaimed.",
     )

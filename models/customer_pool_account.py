@@ -28,7 +28,11 @@ class CustomerAccount(models.Model):
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",
-            "params": {"type": "success", "message": message, "next": {"type": "ir.actions.client", "tag": "soft_reload"}},
+            "params": {
+                "type": "success",
+                "message": message,
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+            },
         }
 
     def _check_pool_claim(self, user):
@@ -46,9 +50,7 @@ class CustomerAccount(models.Model):
             )
         for pool, accounts in self.grouped("customer_pool_id").items():
             if not pool._is_member(user):
-                raise AccessError(
-                    self.env._("You are not a member of the customer pool %(pool)s.", pool=pool.name)
-                )
+                raise AccessError(self.env._("You are not a member of the customer pool %(pool)s.", pool=pool.name))
             Account = self.sudo()  # counts over every salesperson's accounts, as the limits say
             if pool.claim_limit:
                 held = Account.search_count([("company_id", "=", pool.company_id.id), ("user_id", "=", user.id)])

@@ -15,7 +15,6 @@ class ResPartner(models.Model):
     # The customer pool in the current company (README, "Customer pool"), read from the account.
     customer_pool_id = fields.Many2one(
         "customer.pool",
-        string="Customer Pool",
         compute="_compute_customer_account",
         search=_account_search("customer_pool_id"),
         help="The pool the customer sits in, in this company; empty: owned.",
@@ -47,9 +46,7 @@ class ResPartner(models.Model):
         search="_search_pool_reclaim_soon",
         help=f"Goes back to the customer pool within {RECLAIM_SOON_DAYS} days unless contacted.",
     )
-    customer_owner_history_ids = fields.One2many(
-        "customer.owner.history", "partner_id", string="Salesperson History"
-    )
+    customer_owner_history_ids = fields.One2many("customer.owner.history", "partner_id", string="Salesperson History")
 
     @api.depends("pool_reclaim_date")
     @api.depends_context("company")

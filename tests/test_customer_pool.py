@@ -1,4 +1,5 @@
 from datetime import date, datetime
+from unittest.mock import patch
 
 from freezegun import freeze_time
 
@@ -178,7 +179,10 @@ class TestCustomerPool(CustomerRelationshipCase):
         self.assertEqual(account.previous_user_id, self.salesman)
         self.assertFalse(self.iron.user_id)
         history = self._history(self.iron, "reclaim")
-        self.assertEqual((history.old_user_id, history.new_user_id, history.pool_id), (self.salesman, self.env["res.users"], self.pool))
+        self.assertEqual(
+            (history.old_user_id, history.new_user_id, history.pool_id),
+            (self.salesman, self.env["res.users"], self.pool),
+        )
         self.assertEqual(history.user_id, self.salesman)
         self.assertEqual(len(self.iron.message_ids), messages + 1)
         self.assertIn("Reclaimed into the customer pool East Pool", self.iron.message_ids[0].body)
@@ -214,8 +218,6 @@ class TestCustomerPool(CustomerRelationshipCase):
         self._rule(pool_eu, no_contact_days=10)
         account_eu = self._set_account(self.iron, self.company_eu, user_id=self.salesman.id, owner_date=START)
         self.env["ir.cron"].flush_model()
-        from unittest.mock import patch
-
         with patch.object(type(self.env["ir.cron"]), "_commit_progress", lambda cron, processed=0, **kw: 1.0):
             self.Pool._cron_reclaim(today=date(2026, 2, 1))
         self.assertEqual(account_eu.customer_pool_id, pool_eu)
@@ -235,7 +237,10 @@ class TestCustomerPool(CustomerRelationshipCase):
         Account = self.env["customer.account"].with_user(self.salesman)
 
         self.pool.claim_limit = 2  # the salesman holds Platinum Co already
-        with self.assertRaisesRegex(UserError, "You already hold 1 customers in CR Test Shanghai; the pool East Pool lets a salesperson hold at most 2."):
+        with self.assertRaisesRegex(
+            UserError,
+            "You already hold 1 customers in CR Test Shanghai; the pool East Pool lets a salesperson hold at most 2.",
+        ):
             Account.browse((self.accounts[self.gold] | self.accounts[self.iron]).ids).action_pool_claim()
         self.assertEqual(self.accounts[self.gold].customer_pool_id, self.pool)
 
@@ -245,13 +250,17 @@ class TestCustomerPool(CustomerRelationshipCase):
         self.assertEqual(self.accounts[self.gold].user_id, self.salesman)
         self.assertFalse(self.accounts[self.gold].customer_pool_id)
         self.assertEqual(self.gold.user_id, self.salesman)
-        with self.assertRaisesRegex(UserError, "You already claimed 1 customers from the pool East Pool today; the limit is 1 a day."):
+        with self.assertRaisesRegex(
+            UserError, "You already claimed 1 customers from the pool East Pool today; the limit is 1 a day."
+        ):
             Account.browse(self.accounts[self.iron].id).action_pool_claim()
 
         self.pool.daily_claim_limit = 0
         self.pool.reclaim_cooldown_days = 30
         self._put_in_pool(extra, previous=self.salesman, day=date(2026, 6, 20))
-        with self.assertRaisesRegex(UserError, "Extra Co went back to the pool from you on 06/20/2026: you may claim it again from 07/20/2026."):
+        with self.assertRaisesRegex(
+            UserError, "Extra Co went back to the pool from you on 06/20/2026: you may claim it again from 07/20/2026."
+        ):
             Account.browse(self.accounts[extra].id).action_pool_claim()
         # Another salesperson may claim it at once.
         self.env["customer.account"].with_user(self.salesman_other).browse(self.accounts[extra].id).action_pool_claim()
@@ -284,13 +293,18 @@ class TestCustomerPool(CustomerRelationshipCase):
         self.assertEqual(wizard.pool_id, self.pool)
         wizard.action_release()
         release = self._history(self.iron, "release")
-        self.assertEqual((release.old_user_id, release.note, release.pool_id), (self.salesman_other, "Moved to the north region", self.pool))
+        self.assertEqual(
+            (release.old_user_id, release.note, release.pool_id),
+            (self.salesman_other, "Moved to the north region", self.pool),
+        )
         self.assertEqual(account.customer_pool_id, self.pool)
         self.assertIn("Moved to the north region", self.iron.message_ids[0].body)
 
         account.with_user(self.salesman).action_pool_claim()
         claim = self._history(self.iron, "claim")
-        self.assertEqual((claim.old_user_id, claim.new_user_id, claim.pool_id), (self.env["res.users"], self.salesman, self.pool))
+        self.assertEqual(
+            (claim.old_user_id, claim.new_user_id, claim.pool_id), (self.env["res.users"], self.salesman, self.pool)
+        )
 
         self.env["customer.pool.assign"].with_user(self.manager).with_context(
             active_model="customer.account", active_ids=account.ids
@@ -303,9 +317,15 @@ class TestCustomerPool(CustomerRelationshipCase):
             {"from_user_id": self.salesman_other.id, "to_user_id": self.salesman.id, "company_id": self.company.id}
         ).action_apply()
         handover = self._history(self.iron, "handover")
-        self.assertEqual((handover.old_user_id, handover.new_user_id, handover.by_user_id), (self.salesman_other, self.salesman, self.manager))
+        self.assertEqual(
+            (handover.old_user_id, handover.new_user_id, handover.by_user_id),
+            (self.salesman_other, self.salesman, self.manager),
+        )
         self.assertEqual(account.user_id, self.salesman)
-        self.assertEqual(self.iron.customer_owner_history_ids.mapped("reason"), ["handover", "assign", "claim", "release", "manual", "manual"])
+        self.assertEqual(
+            self.iron.customer_owner_history_ids.mapped("reason"),
+            ["handover", "assign", "claim", "release", "manual", "manual"],
+        )
 
     def test_release_needs_owner_or_manager_and_a_reason(self):
         Release = self.env["customer.pool.release"].with_context(active_model="res.partner", active_ids=self.iron.ids)
@@ -350,7 +370,9 @@ class TestCustomerPool(CustomerRelationshipCase):
         member_accounts = self.env["customer.account"].with_user(self.salesman_other)
         self.assertEqual(member_accounts.search([("customer_pool_id", "=", self.pool.id)]), account)
         self.assertFalse(member_accounts.search([("id", "=", self.accounts[self.gold].id)]))
-        account.with_user(self.salesman_other).read(["partner_id", "tier_id", "value", "lifecycle", "last_contact_date"])
+        account.with_user(self.salesman_other).read(
+            ["partner_id", "tier_id", "value", "lifecycle", "last_contact_date"]
+        )
         # ... but may not write it before claiming it.
         with self.assertRaises(AccessError):
             account.with_user(self.salesman_other).write({"relationship_level": "partnership"})
@@ -364,7 +386,11 @@ class TestCustomerPool(CustomerRelationshipCase):
             self.env["customer.owner.history"].with_user(outsider).search([("partner_id", "=", self.iron.id)]),
             self.env["customer.owner.history"],
         )
-        self.assertTrue(self.env["customer.owner.history"].with_user(self.salesman_other).search([("partner_id", "=", self.iron.id)]))
+        self.assertTrue(
+            self.env["customer.owner.history"]
+            .with_user(self.salesman_other)
+            .search([("partner_id", "=", self.iron.id)])
+        )
 
     def test_multi_company(self):
         pool_eu = self.env["customer.pool"].create({"name": "Hamburg Pool", "company_id": self.company_eu.id})
@@ -416,8 +442,18 @@ class TestCustomerPool(CustomerRelationshipCase):
             ["__count"],
             auto_unfold=True,
             unfold_read_specification={
-                name: {"fields": {"display_name": {}}} if name in ("partner_id", "previous_user_id", "currency_id") else {}
-                for name in ("partner_id", "value", "currency_id", "last_contact_date", "pool_days", "lifecycle", "previous_user_id")
+                name: {"fields": {"display_name": {}}}
+                if name in ("partner_id", "previous_user_id", "currency_id")
+                else {}
+                for name in (
+                    "partner_id",
+                    "value",
+                    "currency_id",
+                    "last_contact_date",
+                    "pool_days",
+                    "lifecycle",
+                    "previous_user_id",
+                )
             },
             unfold_read_default_limit=40,
         )

@@ -265,10 +265,13 @@ class CustomerHandover(models.TransientModel):
                 old_users=[old_users[customer.id].id or None for customer in customers],
             )
         )
-        Account.invalidate_model(["user_id", "owner_date", "customer_pool_id", "pool_entry_date", "write_uid", "write_date"])
+        Account.invalidate_model(
+            ["user_id", "owner_date", "customer_pool_id", "pool_entry_date", "write_uid", "write_date"]
+        )
         self.env["customer.owner.history"].invalidate_model()
         self.env["customer.pool"]._refresh_company_dates(
-            self.company_id, Account.search([("partner_id", "in", customers.ids), ("company_id", "=", self.company_id.id)])
+            self.company_id,
+            Account.search([("partner_id", "in", customers.ids), ("company_id", "=", self.company_id.id)]),
         )
         self.env["res.partner"].invalidate_model(["customer_account_user_id"])
         partners.with_context(**QUIET, customer_account_keep_owner=True).write({"user_id": to_user.id})

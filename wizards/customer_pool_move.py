@@ -36,7 +36,11 @@ class CustomerPoolRelease(models.TransientModel):
         self.ensure_one()
         self.account_ids._pool_release(self.pool_id, self.reason)
         return notify_and_close(
-            self.env._("%(count)s customers released to the pool %(pool)s.", count=len(self.account_ids), pool=self.pool_id.name)
+            self.env._(
+                "%(count)s customers released to the pool %(pool)s.",
+                count=len(self.account_ids),
+                pool=self.pool_id.name,
+            )
         )
 
 

@@ -19,4 +19,6 @@ def migrate(cr, version):
     )
     # The salesperson of an existing account has held it since the account was opened, as far as
     # the pool's delays are concerned.
-    cr.execute("UPDATE customer_account SET owner_date = create_date::date WHERE user_id IS NOT NULL AND owner_date IS NULL")
+    cr.execute(
+        "UPDATE customer_account SET owner_date = create_date::date WHERE user_id IS NOT NULL AND owner_date IS NULL"
+    )
