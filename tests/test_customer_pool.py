@@ -461,9 +461,10 @@ class TestCustomerPool(CustomerRelationshipCase):
 
     def test_pool_kanban_queries_do_not_grow_with_customers(self):
         self._put_in_pool(*self._more_customers(2, "First"), previous=self.salesman_other)
+        self._put_in_pool(*self._more_customers(3, "Second"), previous=self.salesman_other)
         self._pool_kanban_queries()  # warm, as a user meets it after the first click
         few = self._pool_kanban_queries()
-        more = self._more_customers(10, "Pooled")
+        more = self._more_customers(15, "Pooled")
         self._put_in_pool(*more, previous=self.salesman_other)
         many = self._pool_kanban_queries()
         self.assertEqual(few, many)
