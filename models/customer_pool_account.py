@@ -103,7 +103,7 @@ class CustomerAccount(models.Model):
                             )
                         )
 
-    def action_pool_assign(self, user):
+    def _pool_assign(self, user):
         """A manager gives customers (in a pool or not) to ``user``; no limit applies."""
         if not self.env.user.has_group(MANAGER_GROUP):
             raise AccessError(self.env._("Only customer relationship managers can assign customers."))

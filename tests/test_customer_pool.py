@@ -343,7 +343,7 @@ class TestCustomerPool(CustomerRelationshipCase):
     def test_assign_is_for_managers(self):
         self._put_in_pool(self.iron)
         with self.assertRaisesRegex(AccessError, "Only customer relationship managers can assign customers."):
-            self.accounts[self.iron].with_user(self.salesman_all).action_pool_assign(self.salesman)
+            self.accounts[self.iron].with_user(self.salesman_all)._pool_assign(self.salesman)
 
     # ------------------------------------------------------------
     # Record rules and companies
@@ -469,3 +469,31 @@ class TestCustomerPool(CustomerRelationshipCase):
         many = self._pool_kanban_queries()
         self.assertEqual(few, many)
         self.assertLess(many, 40)
+
+    @freeze_time("2026-01-28 09:00:00")
+    def test_dashboard_tiles(self):
+        self._put_in_pool(self.gold)
+        self.Pool._refresh_dates(self.company)
+        # Iron and Platinum go back on 31 January by the all-tier rule: this week.
+        self.assertEqual(self.accounts[self.iron].pool_reclaim_date, date(2026, 1, 31))
+        dashboard = self.env["customer.relationship.dashboard"].with_user(self.salesman)
+        data = dashboard.get_dashboard_data()
+        self.assertEqual(data["pool_reclaim_week"], 2)
+        self.assertEqual(data["pool_customers"], 1)
+        week = data["actions"]["pool_reclaim_week"]
+        self.assertEqual(week["res_model"], "res.partner")
+        self.assertEqual(
+            {key for key in week["context"] if key.startswith("search_default_")},
+            {"search_default_my_customers", "search_default_pool_reclaim_soon"},
+        )
+        soon = self.env["res.partner"].with_user(self.salesman).search(
+            [
+                ("parent_id", "=", False),
+                ("customer_account_user_id", "=", self.salesman.id),
+                ("pool_reclaim_soon", "=", True),
+            ]
+        )
+        self.assertEqual(soon, self.iron | self.platinum)
+        self.assertEqual(data["actions"]["pool_customers"]["res_model"], "customer.account")
+        # Someone outside the pool counts none of its customers.
+        self.assertEqual(dashboard.with_user(self.salesman_all).get_dashboard_data()["pool_reclaim_week"], 0)

@@ -53,7 +53,7 @@ class CustomerPoolAssign(models.TransientModel):
 
     def action_assign(self):
         self.ensure_one()
-        self.account_ids.action_pool_assign(self.user_id)
+        self.account_ids._pool_assign(self.user_id)
         return notify_and_close(
             self.env._("%(count)s customers assigned to %(user)s.", count=len(self.account_ids), user=self.user_id.name)
         )
