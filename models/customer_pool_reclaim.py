@@ -7,6 +7,7 @@ from markupsafe import Markup
 from odoo import api, fields, models
 from odoo.fields import Domain
 from odoo.tools import SQL, format_date
+from odoo.tools.mail import generate_tracking_message_id
 
 from .customer_account import ACCOUNT_PARTNER_FIELDS
 from .customer_care_action import MAX_ATTEMPTS
@@ -402,7 +403,40 @@ class CustomerPool(models.Model):
                     reason=note or "",
                 )
             bodies[partner_id] = Markup("<p>%s</p>") % text
-        partners._message_log_batch(bodies, author_id=self.env.user.partner_id.id)
+        self._log_notes(partners, bodies)
+
+    def _log_notes(self, partners, bodies):
+        """One internal note per customer, with the values of ``mail.thread._message_log_batch``
+        but in one statement: creating thousands of messages through the ORM takes about a
+        millisecond each, most of a reclaim run. Such a note notifies nobody."""
+        Partner = self.env["res.partner"]
+        author_id, email_from = Partner._message_compute_author(self.env.user.partner_id.id, None)
+        reply_to = self.env["mail.thread"]._notify_get_reply_to(default=email_from, author_id=author_id)[False]
+        now = fields.Datetime.now()
+        self.env.flush_all()
+        self.env.execute_query(
+            SQL(
+                """INSERT INTO mail_message
+                          (model, res_id, body, message_type, subtype_id, is_internal, author_id, email_from,
+                           reply_to, message_id, email_add_signature, date,
+                           create_uid, write_uid, create_date, write_date)
+                   SELECT 'res.partner', note.res_id, note.body, 'notification', %(subtype)s, TRUE, %(author)s,
+                          %(email_from)s, %(reply_to)s, %(message_id)s, FALSE, %(now)s,
+                          %(uid)s, %(uid)s, %(now)s, %(now)s
+                     FROM unnest(%(res_ids)s::int[], %(bodies)s::text[]) AS note(res_id, body)""",
+                subtype=self.env["ir.model.data"]._xmlid_to_res_id("mail.mt_note"),
+                author=author_id,
+                email_from=email_from,
+                reply_to=reply_to,
+                message_id=generate_tracking_message_id("message-notify"),
+                now=now,
+                uid=self.env.uid,
+                res_ids=list(bodies),
+                bodies=[str(body) for body in bodies.values()],
+            )
+        )
+        self.env["mail.message"].invalidate_model()
+        partners.invalidate_recordset(["message_ids"])
 
     @api.model
     def _send_digests(self, company, moves):
