@@ -486,12 +486,16 @@ class TestCustomerPool(CustomerRelationshipCase):
             {key for key in week["context"] if key.startswith("search_default_")},
             {"search_default_my_customers", "search_default_pool_reclaim_soon"},
         )
-        soon = self.env["res.partner"].with_user(self.salesman).search(
-            [
-                ("parent_id", "=", False),
-                ("customer_account_user_id", "=", self.salesman.id),
-                ("pool_reclaim_soon", "=", True),
-            ]
+        soon = (
+            self.env["res.partner"]
+            .with_user(self.salesman)
+            .search(
+                [
+                    ("parent_id", "=", False),
+                    ("customer_account_user_id", "=", self.salesman.id),
+                    ("pool_reclaim_soon", "=", True),
+                ]
+            )
         )
         self.assertEqual(soon, self.iron | self.platinum)
         self.assertEqual(data["actions"]["pool_customers"]["res_model"], "customer.account")
