@@ -12,6 +12,9 @@ MANAGER_GROUP = "customer_relationship.group_customer_relationship_manager"
 class CustomerAccount(models.Model):
     _inherit = "customer.account"
 
+    # Shown on the pool's cards: where the customer is, for a salesperson choosing whom to claim.
+    partner_city = fields.Char(related="partner_id.city", string="City")
+
     # ------------------------------------------------------------
     # Claim and assign
     # ------------------------------------------------------------

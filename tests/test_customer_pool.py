@@ -371,7 +371,7 @@ class TestCustomerPool(CustomerRelationshipCase):
         self.assertEqual(member_accounts.search([("customer_pool_id", "=", self.pool.id)]), account)
         self.assertFalse(member_accounts.search([("id", "=", self.accounts[self.gold].id)]))
         account.with_user(self.salesman_other).read(
-            ["partner_id", "tier_id", "value", "lifecycle", "last_contact_date"]
+            ["partner_id", "partner_city", "tier_id", "value", "lifecycle", "last_contact_date"]
         )
         # ... but may not write it before claiming it.
         with self.assertRaises(AccessError):
@@ -447,6 +447,7 @@ class TestCustomerPool(CustomerRelationshipCase):
                 else {}
                 for name in (
                     "partner_id",
+                    "partner_city",
                     "value",
                     "currency_id",
                     "last_contact_date",
