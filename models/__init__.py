@@ -23,6 +23,7 @@ from . import sms_sms
 from . import customer_owner_history
 from . import customer_pool
 from . import customer_pool_reclaim
+from . import customer_pool_entry
 from . import customer_pool_account
 from . import res_partner_pool
 from . import customer_pool_demo

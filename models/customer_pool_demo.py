@@ -1,8 +1,12 @@
-from odoo import api, models
+from datetime import timedelta
+
+from odoo import api, fields, models
+from odoo.tools import SQL
 
 # Demo customers of the main company released to the pool: the lowest-valued of each tier among
 # the administrator's customers without visits (the demo salesperson's portfolio stays as it is).
 DEMO_POOL_TIERS = ("gold", "iron", "lead")
+DEMO_POOL_DAYS = 40
 
 
 class CustomerRelationshipDemo(models.AbstractModel):
@@ -29,4 +33,15 @@ class CustomerRelationshipDemo(models.AbstractModel):
             released.with_user(admin)._pool_release(
                 pool, self.env._("Demo: handed back when the team started using the customer pool.")
             )
+        # The team holds its customers since the pool started, DEMO_POOL_DAYS ago: customers of
+        # the 30-day rule not contacted since are due back, those of 45 days are close.
+        self.env.flush_all()
+        self.env.execute_query(
+            SQL(
+                "UPDATE customer_account SET owner_date = %s WHERE company_id = %s AND user_id IS NOT NULL",
+                fields.Date.context_today(self) - timedelta(days=DEMO_POOL_DAYS),
+                pool.company_id.id,
+            )
+        )
+        self.env["customer.account"].invalidate_model(["owner_date"])
         self.env["customer.pool"]._refresh_dates(pool.company_id)
