@@ -25,6 +25,7 @@
         "security/customer_report_security.xml",
         "security/customer_worklist_security.xml",
         "security/customer_prediction_security.xml",
+        "security/customer_pool_security.xml",
         "security/ir.model.access.csv",
         "data/customer_tier_data.xml",
         "data/ir_cron_data.xml",
@@ -33,6 +34,7 @@
         "data/customer_care_holiday_data.xml",
         "data/customer_care_rule_data.xml",
         "data/customer_loss_reason_data.xml",
+        "data/customer_pool_data.xml",
         "views/customer_tier_views.xml",
         "views/customer_tier_history_views.xml",
         "views/customer_account_views.xml",
@@ -63,10 +65,12 @@
         "views/customer_relationship_menus.xml",
         "views/customer_prediction_views.xml",
         "views/customer_prediction_check_views.xml",
+        "views/customer_pool_views.xml",
     ],
     "demo": [
         "demo/customer_relationship_demo.xml",
         "demo/customer_care_demo.xml",
+        "demo/customer_pool_demo.xml",
     ],
     "assets": {
         "web.assets_backend": [

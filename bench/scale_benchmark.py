@@ -12,7 +12,10 @@ customers), classifies the customers, then times:
   (4) the visit pivot over a year,
   (5) My Day's first paint for the salesperson of 5,000 customers (the list's first page and the
       side panel's counters, as the web client asks them),
-  (6) the handover of the 5,000 customers of one salesperson.
+  (6) the handover of the 5,000 customers of one salesperson,
+  (7) the customer pool's daily reclaim and its kanban (bench/pool_benchmark.py).
+
+``--pool-only`` measures (7) alone.
 
 It prints seconds and query counts, and the ratio of each to its target.
 """
@@ -161,9 +164,12 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("-c", "--config", required=True)
     parser.add_argument("-d", "--database", required=True)
+    parser.add_argument("--pool-only", action="store_true", help="measure the customer pool alone")
     args = parser.parse_args()
     config.parse_config(["-c", args.config, "-d", args.database])
     tier_bench = importlib.import_module("tier_benchmark")
+    pool_bench = importlib.import_module("pool_benchmark")
+    TARGETS.update(pool_bench.TARGETS)
     registry = Registry(args.database)
     results = {}
     with registry.cursor() as cr:
@@ -175,6 +181,11 @@ def main():
         env["customer.tier"]._recompute_company_tiers(company)
         cr.commit()
         env.invalidate_all()
+        if args.pool_only:
+            results.update(pool_bench.measure(env, cr, company, tier_bench.timed))
+            cr.rollback()
+            print_results(results)
+            return
 
         rules = env["customer.care.rule"]
         today = odoo.fields.Date.today()
@@ -229,9 +240,15 @@ def main():
             env.invalidate_all()
             results["handover, 5,000 customers"] = tier_bench.timed(cr, wizard.action_apply)
         cr.rollback()
-
+        env.invalidate_all()
+        results.update(pool_bench.measure(env, cr, company, tier_bench.timed))
+        cr.rollback()
     print(tier_bench.load_note())
     tier_bench.print_views(views)
+    print_results(results)
+
+
+def print_results(results):
     for name, (seconds, queries, extra) in results.items():
         line = f"{name:30s} {seconds:8.2f} s  {queries:6d} queries"
         if isinstance(extra, str):

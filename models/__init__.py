@@ -25,3 +25,11 @@ from . import customer_prediction
 from . import res_company_prediction
 from . import res_partner_prediction
 from . import customer_prediction_check
+from . import customer_owner_history
+from . import customer_pool
+from . import customer_pool_reclaim
+from . import customer_pool_entry
+from . import customer_pool_account
+from . import res_partner_pool
+from . import customer_pool_demo
+from . import customer_visit_pool

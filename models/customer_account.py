@@ -70,6 +70,12 @@ ACCOUNT_PARTNER_FIELDS = {
     "customer_prediction_fitted": "prediction_fitted",
     "lost_margin": "lost_margin",
     "keeping_cost": "keeping_cost",
+    # The customer pool (README, "Customer pool")
+    "customer_pool_id": "customer_pool_id",
+    "pool_entry_date": "pool_entry_date",
+    "pool_reclaim_date": "pool_reclaim_date",
+    "customer_last_contact_date": "last_contact_date",
+    "pool_previous_user_id": "previous_user_id",
 }
 # Written by the recomputation, never by a person.
 COMPUTED_ACCOUNT_FIELDS = (
@@ -108,6 +114,8 @@ DECIDED_ACCOUNT_FIELDS = (
     "loss_date",
     "loss_note",
     "lost_value",
+    "lost_margin",
+    "keeping_cost",
 )
 ALL_CUSTOMERS_GROUP = "customer_relationship.group_customer_relationship_user_all"
 
@@ -180,6 +188,30 @@ class CustomerAccount(models.Model):
     lost_margin = fields.Float(string="Expected Margin Lost", digits="Product Price")
     keeping_cost = fields.Float(string="Cost of Keeping", digits="Product Price")
 
+    # The customer pool (README, "Customer pool"): written by the pool's actions and its cron.
+    customer_pool_id = fields.Many2one(
+        "customer.pool",
+        index="btree_not_null",
+        ondelete="restrict",
+        readonly=True,
+        help="The pool the customer sits in, for a salesperson to claim; empty: owned (or to be assigned).",
+    )
+    pool_entry_date = fields.Date(string="In Pool Since", readonly=True)
+    pool_reclaim_date = fields.Date(
+        string="Back to Pool On",
+        index="btree_not_null",
+        readonly=True,
+        help="When the pool rules will reclaim the customer if nobody contacts it (or it orders nothing) before.",
+    )
+    pool_rule_id = fields.Many2one("customer.pool.rule", ondelete="set null", readonly=True)
+    pool_warned_date = fields.Date(
+        readonly=True, help="The reclaim date the salesperson was warned about (one warning per date)."
+    )
+    last_contact_date = fields.Date(readonly=True, help="Last done visit or logged contact in this company.")
+    owner_date = fields.Date(string="Salesperson Since", readonly=True)
+    previous_user_id = fields.Many2one("res.users", string="Previous Salesperson", readonly=True)
+    pool_days = fields.Integer(string="Days in Pool", compute="_compute_pool_days")
+
     _partner_company_unique = models.UniqueIndex("(partner_id, company_id)", "A customer has one account per company.")
     _company_tier_idx = models.Index("(company_id, tier_id)")
 
@@ -189,17 +221,36 @@ class CustomerAccount(models.Model):
             self._check_person_write(vals)
         # A new account belongs to the customer's salesperson until someone decides otherwise.
         partners = self.env["res.partner"].browse(vals["partner_id"] for vals in vals_list if "user_id" not in vals)
+        today = fields.Date.context_today(self)
         for vals in vals_list:
             if "user_id" not in vals:
                 vals["user_id"] = partners.browse(vals["partner_id"]).user_id.id
+            if vals["user_id"]:
+                vals.setdefault("owner_date", today)
         accounts = super().create(vals_list)
         self._invalidate_partners()
         return accounts
 
     def write(self, vals):
         self._check_person_write(vals)
+        if "user_id" not in vals:
+            result = super().write(vals)
+            self._invalidate_partners()
+            return result
+        # Every change of salesperson leaves a history row (README, "Customer pool"); the pool's
+        # actions say why in the context, anything else is a manual edit.
+        new_user = self.env["res.users"].browse(vals["user_id"])
+        changed = self.filtered(lambda account: account.user_id != new_user)
+        old_users = {account.id: account.user_id for account in changed}
+        if new_user and changed:
+            # An owned customer is out of the pool, and its reclaim delay starts again.
+            today = fields.Date.context_today(self)
+            vals = {"customer_pool_id": False, "pool_entry_date": False, "owner_date": today, **vals}
         result = super().write(vals)
         self._invalidate_partners()
+        if changed:
+            changed._log_owner_changes(old_users)
+            self.env["customer.pool"]._refresh_dates(changed.company_id, changed)
         return result
 
     def _check_person_write(self, vals):
@@ -213,6 +264,33 @@ class CustomerAccount(models.Model):
                     "the customer relationship actions (recomputation, Change level, the manual tier, Mark as Lost)."
                 )
             )
+
+    def _log_owner_changes(self, old_users):
+        """One customer.owner.history row per account whose salesperson changed."""
+        context = self.env.context
+        # The history is a log no user writes by hand; what may change an owner was checked before.
+        self.env["customer.owner.history"].sudo().create(
+            [
+                {
+                    "partner_id": account.partner_id.id,
+                    "company_id": account.company_id.id,
+                    "old_user_id": old_users[account.id].id,
+                    "new_user_id": account.user_id.id,
+                    "reason": context.get("customer_owner_reason", "manual"),
+                    "note": context.get("customer_owner_note"),
+                    "pool_id": account.customer_pool_id.id or context.get("customer_owner_pool_id"),
+                    "by_user_id": self.env.uid,
+                }
+                for account in self
+            ]
+        )
+
+    @api.depends("pool_entry_date")
+    @api.depends_context("tz")
+    def _compute_pool_days(self):
+        today = fields.Date.context_today(self)
+        for account in self:
+            account.pool_days = (today - account.pool_entry_date).days if account.pool_entry_date else 0
 
     def _invalidate_partners(self):
         # The partners show the account of the current company. A partner's inverse writing the

@@ -10,6 +10,7 @@ WORKLIST_REASONS = [
     ("order", "Order Due"),
     ("followup", "Follow-up"),
     ("at_risk", "At Risk"),
+    ("pool", "Back to Pool Soon"),
 ]
 # How far ahead "My day" looks: today and the rest of the week.
 HORIZON_DAYS = 7
@@ -42,6 +43,7 @@ class CustomerWorklist(models.Model):
             "lifecycle",
             "value_at_risk",
             "prediction_fitted",
+            "pool_reclaim_date",
         ],
         "customer.tier": ["visit_interval_days", "sequence"],
         "customer.care.action": ["partner_id", "company_id", "user_id", "state", "due_date"],
@@ -86,6 +88,8 @@ class CustomerWorklist(models.Model):
                     if last
                     else self.env._("No visit yet")
                 )
+            elif item.reason == "pool":
+                item.summary = self.env._("Goes back to the customer pool unless contacted")
             elif item.reason == "at_risk":
                 item.summary = self.env._(
                     "Chance of ordering again: %(chance)s%%", chance=round(100 * customer.customer_probability_return)
@@ -157,6 +161,12 @@ class CustomerWorklist(models.Model):
                   FROM customer_account account
                  WHERE account.user_id IS NOT NULL AND account.loss_date IS NULL AND account.prediction_fitted
                    AND account.lifecycle = 'at_risk' AND account.value_at_risk > 0
+                UNION ALL
+                -- The customer pool's rules will reclaim the customer (README, "Customer pool").
+                SELECT account.id * 8 + 6, 'pool', account.partner_id, account.company_id, account.user_id,
+                       account.pool_reclaim_date, NULL, NULL, NULL
+                  FROM customer_account account
+                 WHERE account.user_id IS NOT NULL AND account.pool_reclaim_date <= CURRENT_DATE + %(horizon)s
             )
             SELECT items.*, account.tier_id, COALESCE(tier.sequence, 0) AS tier_sequence,
                    COALESCE(CASE WHEN account.prediction_fitted THEN account.value_at_risk ELSE account.value END, 0)

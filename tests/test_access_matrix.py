@@ -34,6 +34,11 @@ MATRIX = {
     "customer.prediction.model": ("", "", "", "r", "r", "r"),
     "customer.prediction.check": ("", "", "", "", "", "rcu"),
     "customer.prediction.check.line": ("", "", "", "", "", "rcu"),
+    "customer.pool": ("", "", "", "r", "r", "rwcu"),
+    "customer.pool.rule": ("", "", "", "r", "r", "rwcu"),
+    "customer.owner.history": ("", "", "", "r", "r", "r"),
+    "customer.pool.release": ("", "", "", "rwc", "rwc", "rwc"),
+    "customer.pool.assign": ("", "", "", "", "", "rwc"),
 }
 MODES = {"r": "read", "w": "write", "c": "create", "u": "unlink"}
 

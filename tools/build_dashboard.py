@@ -71,6 +71,8 @@ CHARTS = [
      "__count", [["state", "=", "done"]], {"stacked": True}),
     ("care", "Care actions per month: done, skipped, failed", "customer.care.action", "bar",
      ["due_date:month", "state"], "__count", [["state", "in", ["done", "skipped", "failed"]]], {"stacked": True}),
+    ("pool", "Customers in the customer pools per tier", "customer.account", "bar", ["tier_id"], "__count",
+     [["customer_pool_id", "!=", False]], {}),
     ("levels", "Relationship levels per tier", "customer.account", "bar", ["tier_id", "relationship_level"],
      "__count", [["tier_id", "!=", False]], {"stacked": True}),
 ]  # fmt: skip

@@ -10,3 +10,4 @@ from . import customer_visit_log
 from . import customer_visit_log_line
 from . import customer_visit_plan
 from . import customer_visit_plan_line
+from . import customer_pool_move

@@ -233,21 +233,46 @@ class CustomerHandover(models.TransientModel):
         self.env.execute_query(
             SQL(
                 """INSERT INTO customer_account AS account
-                          (partner_id, company_id, user_id, relationship_level,
+                          (partner_id, company_id, user_id, relationship_level, owner_date,
                            create_uid, write_uid, create_date, write_date)
-                   SELECT customer_id, %(company)s, %(user)s, 'basic', %(uid)s, %(uid)s, %(now)s, %(now)s
+                   SELECT customer_id, %(company)s, %(user)s, 'basic', %(today)s, %(uid)s, %(uid)s, %(now)s, %(now)s
                      FROM unnest(%(customers)s::int[]) AS customer_id
               ON CONFLICT (partner_id, company_id) DO UPDATE
-                      SET user_id = EXCLUDED.user_id, write_uid = EXCLUDED.write_uid,
-                          write_date = EXCLUDED.write_date""",
+                      SET user_id = EXCLUDED.user_id, owner_date = EXCLUDED.owner_date, customer_pool_id = NULL,
+                          pool_entry_date = NULL, write_uid = EXCLUDED.write_uid, write_date = EXCLUDED.write_date""",
                 company=self.company_id.id,
                 user=to_user.id,
+                today=fields.Date.context_today(self),
                 uid=self.env.uid,
                 now=fields.Datetime.now(),
                 customers=customers.ids,
             )
         )
-        Account.invalidate_model(["user_id", "write_uid", "write_date"])
+        # The salesperson history of every customer handed over (README, "Customer pool"), at once.
+        self.env.execute_query(
+            SQL(
+                """INSERT INTO customer_owner_history
+                          (partner_id, company_id, date, old_user_id, new_user_id, user_id, reason, by_user_id,
+                           create_uid, write_uid, create_date, write_date)
+                   SELECT customer_id, %(company)s, %(now)s, old_user_id, %(user)s, %(user)s, 'handover', %(uid)s,
+                          %(uid)s, %(uid)s, %(now)s, %(now)s
+                     FROM unnest(%(customers)s::int[], %(old_users)s::int[]) AS moved(customer_id, old_user_id)""",
+                company=self.company_id.id,
+                user=to_user.id,
+                uid=self.env.uid,
+                now=fields.Datetime.now(),
+                customers=customers.ids,
+                old_users=[old_users[customer.id].id or None for customer in customers],
+            )
+        )
+        Account.invalidate_model(
+            ["user_id", "owner_date", "customer_pool_id", "pool_entry_date", "write_uid", "write_date"]
+        )
+        self.env["customer.owner.history"].invalidate_model()
+        self.env["customer.pool"]._refresh_company_dates(
+            self.company_id,
+            Account.search([("partner_id", "in", customers.ids), ("company_id", "=", self.company_id.id)]),
+        )
         self.env["res.partner"].invalidate_model(["customer_account_user_id"])
         partners.with_context(**QUIET, customer_account_keep_owner=True).write({"user_id": to_user.id})
         team = self.env["crm.team"]._get_default_team_id(user_id=to_user.id)

@@ -1,0 +1,68 @@
+from datetime import timedelta
+
+from odoo import api, fields, models
+from odoo.fields import Domain
+
+from .res_partner import _account_search
+
+# A reclaim date this close shows a warning badge, and counts on the dashboard's "this week" tile.
+RECLAIM_SOON_DAYS = 7
+
+
+class ResPartner(models.Model):
+    _inherit = "res.partner"
+
+    # The customer pool in the current company (README, "Customer pool"), read from the account.
+    customer_pool_id = fields.Many2one(
+        "customer.pool",
+        compute="_compute_customer_account",
+        search=_account_search("customer_pool_id"),
+        help="The pool the customer sits in, in this company; empty: owned.",
+    )
+    pool_entry_date = fields.Date(
+        string="In Pool Since", compute="_compute_customer_account", search=_account_search("pool_entry_date")
+    )
+    pool_reclaim_date = fields.Date(
+        string="Back to Pool On",
+        compute="_compute_customer_account",
+        search=_account_search("pool_reclaim_date"),
+        help="When the pool rules reclaim the customer unless its salesperson contacts it before.",
+    )
+    customer_last_contact_date = fields.Date(
+        string="Last Contact",
+        compute="_compute_customer_account",
+        search=_account_search("customer_last_contact_date"),
+        help="Last done visit or logged contact in this company, as of the pool's last refresh.",
+    )
+    pool_previous_user_id = fields.Many2one(
+        "res.users",
+        string="Previous Salesperson",
+        compute="_compute_customer_account",
+        search=_account_search("pool_previous_user_id"),
+    )
+    pool_reclaim_soon = fields.Boolean(
+        string="Back to Pool Soon",
+        compute="_compute_pool_reclaim_soon",
+        search="_search_pool_reclaim_soon",
+        help=f"Goes back to the customer pool within {RECLAIM_SOON_DAYS} days unless contacted.",
+    )
+    customer_owner_history_ids = fields.One2many("customer.owner.history", "partner_id", string="Salesperson History")
+
+    @api.depends("pool_reclaim_date")
+    @api.depends_context("company")
+    def _compute_pool_reclaim_soon(self):
+        limit = fields.Date.context_today(self) + timedelta(days=RECLAIM_SOON_DAYS)
+        for partner in self:
+            partner.pool_reclaim_soon = bool(partner.pool_reclaim_date) and partner.pool_reclaim_date <= limit
+
+    def _search_pool_reclaim_soon(self, operator, value):
+        if operator != "in":
+            return NotImplemented
+        limit = fields.Date.context_today(self) + timedelta(days=RECLAIM_SOON_DAYS)
+        soon = Domain("pool_reclaim_date", "!=", False) & Domain("pool_reclaim_date", "<=", limit)
+        return soon if True in value else ~soon
+
+    def action_pool_release(self):
+        action = self.env["ir.actions.act_window"]._for_xml_id("customer_relationship.customer_pool_release_action")
+        action["context"] = {"active_model": "res.partner", "active_ids": self.ids}
+        return action
