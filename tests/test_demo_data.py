@@ -57,7 +57,9 @@ class TestDemoData(TransactionCase):
         own customers; the effort report has rows for both salespeople."""
         for user in (self.admin, self.demo_user):
             day = self.env["customer.worklist"].with_user(user).search([("user_id", "=", user.id)])
-            self.assertLessEqual({"visit", "contact", "care", "order", "followup"}, set(day.mapped("reason")), user.name)
+            self.assertLessEqual(
+                {"visit", "contact", "care", "order", "followup"}, set(day.mapped("reason")), user.name
+            )
             # Most customers were contacted within their tier's interval: a few are due.
             due = day.filtered(lambda row: row.reason == "contact").partner_id
             self.assertTrue(0 < len(due) < len(self.customers) / 4, user.name)
