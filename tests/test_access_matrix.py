@@ -39,6 +39,7 @@ MATRIX = {
     "customer.owner.history": ("", "", "", "r", "r", "r"),
     "customer.pool.release": ("", "", "", "rwc", "rwc", "rwc"),
     "customer.pool.assign": ("", "", "", "", "", "rwc"),
+    "customer.worklist": ("", "", "", "r", "r", "r"),
 }
 MODES = {"r": "read", "w": "write", "c": "create", "u": "unlink"}
 

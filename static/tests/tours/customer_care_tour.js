@@ -134,9 +134,10 @@ registry.category("web_tour.tours").add("customer_care_salesman_tour", {
             run: "click",
         },
         {
+            // The due date's cell opens the care action (the customer's link would open the customer).
             content: "My scheduled care actions list the birthday call",
             trigger:
-                ".o_list_view .o_data_row:contains(Care Tour Trading):contains(Tour birthday call) .o_data_cell[name=partner_id]",
+                ".o_list_view .o_data_row:contains(Care Tour Trading):contains(Tour birthday call) .o_data_cell[name=due_date]",
             run: "click",
         },
         {
