@@ -45,3 +45,6 @@ class CustomerRelationshipDemo(models.AbstractModel):
         )
         self.env["customer.account"].invalidate_model(["owner_date"])
         self.env["customer.pool"]._refresh_dates(pool.company_id)
+        # Last night's run went by: the customers due are in the pool, the close ones warned
+        # (My Day shows no reclaim date already past).
+        self.env["customer.pool"]._reclaim_company(pool.company_id, fields.Date.context_today(self))

@@ -14,6 +14,10 @@ LINE_KINDS = [("decile", "Decile of Expected Orders"), ("lifecycle", "Lifecycle"
 DECILES = 10
 
 
+# Fewer customers on either side (who ordered again, who did not) and the AUC is not shown.
+AUC_MIN_CUSTOMERS = 10
+
+
 class CustomerPredictionCheck(models.Model):
     """A back-test of the repeat-buying model on the company's own orders (README, "Prediction
     check"): cut the history at today - horizon, fit and label on what came before, and compare
@@ -131,9 +135,18 @@ class CustomerPredictionCheck(models.Model):
         values.update(state="done", predicted_orders=float(expected.sum()))
         values["predicted_ratio"] = expected.sum() / actual.sum() if actual.sum() else 0.0
         positives, negatives = int(returned.sum()), int((~returned).sum())
-        if positives and negatives:
+        if min(positives, negatives) >= AUC_MIN_CUSTOMERS:
             ranks = stats.rankdata(expected)
             values["auc"] = (ranks[returned].sum() - positives * (positives + 1) / 2) / (positives * negatives)
+        else:
+            # With a handful on one side, the AUC says more about those few than about the model.
+            values["reason"] = self.env._(
+                "The ranking (AUC) needs at least %(minimum)s customers who ordered again and %(minimum)s who "
+                "did not: %(returned)s did, %(gone)s did not.",
+                minimum=AUC_MIN_CUSTOMERS,
+                returned=positives,
+                gone=negatives,
+            )
         return values
 
     @api.model

@@ -166,7 +166,8 @@ class CustomerWorklist(models.Model):
                 SELECT account.id * 8 + 6, 'pool', account.partner_id, account.company_id, account.user_id,
                        account.pool_reclaim_date, NULL, NULL, NULL
                   FROM customer_account account
-                 WHERE account.user_id IS NOT NULL AND account.pool_reclaim_date <= CURRENT_DATE + %(horizon)s
+                 WHERE account.user_id IS NOT NULL AND account.loss_date IS NULL
+                   AND account.pool_reclaim_date <= CURRENT_DATE + %(horizon)s
             )
             SELECT items.*, account.tier_id, COALESCE(tier.sequence, 0) AS tier_sequence,
                    COALESCE(CASE WHEN account.prediction_fitted THEN account.value_at_risk ELSE account.value END, 0)
@@ -202,13 +203,18 @@ class CustomerWorklist(models.Model):
 
     def action_plan_visit(self):
         self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id("customer_relationship.customer_visit_action")
+        # A new visit's form alone: the visits list's action would bring its search view along.
         return {
-            **action,
+            "type": "ir.actions.act_window",
+            "name": self.env._("Plan a Visit"),
+            "res_model": "customer.visit",
             "views": [(False, "form")],
-            "view_mode": "form",
             "target": "current",
-            "context": {"default_partner_id": self.partner_id.id, "default_company_id": self.company_id.id},
+            "context": {
+                "default_partner_id": self.partner_id.id,
+                "default_company_id": self.company_id.id,
+                "default_user_id": self.user_id.id,
+            },
         }
 
     def action_care_done(self):

@@ -51,7 +51,7 @@ def field_matching(model):
 
 
 # Customers with money at risk: (1 - P(alive)) x predicted value, from the repeat-buying model.
-AT_RISK = [["value_at_risk", ">", 0]]
+AT_RISK = [["value_at_risk", ">", 0], ["loss_date", "=", False]]
 
 CHARTS = [
     # name, title, model, chart type, group-bys, measure, domain, extra options
