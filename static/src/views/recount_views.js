@@ -1,3 +1,4 @@
+import { status } from "@odoo/owl";
 import { registry } from "@web/core/registry";
 import { KanbanController } from "@web/views/kanban/kanban_controller";
 import { kanbanView } from "@web/views/kanban/kanban_view";
@@ -10,7 +11,10 @@ import { listView } from "@web/views/list/list_view";
  * counts again, so that its counters stay those of the records shown.
  */
 async function recount(controller) {
-    await controller.env.searchModel._notify();
+    // A button that opened another screen (Plan Visit, Open) left this one: nothing to count.
+    if (status(controller) !== "destroyed") {
+        await controller.env.searchModel._notify();
+    }
 }
 
 export class RecountListController extends ListController {
