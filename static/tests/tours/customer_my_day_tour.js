@@ -36,6 +36,27 @@ registry.category("web_tour.tours").add("customer_my_day_zh_tour", {
             content: "计数随之更新",
             trigger: ".o_search_panel_filter_value:contains(关怀行动) .o_search_panel_counter:contains(/^1$/)",
         },
+        {
+            content: "改看待联系的客户",
+            trigger: ".o_search_panel_filter_value:contains(关怀行动) input",
+            run: "click",
+        },
+        {
+            trigger: ".o_search_panel_filter_value:contains(待联系) input",
+            run: "click",
+        },
+        {
+            content: "为第一个待联系的客户计划拜访",
+            trigger: ".o_data_row:first .o_data_cell:contains(待联系)",
+        },
+        {
+            trigger: ".o_data_row:first button[name=action_plan_visit]",
+            run: "click",
+        },
+        {
+            content: "新拜访的表单打开，客户已填好",
+            trigger: ".o_form_view .o_field_widget[name=partner_id] input:value(/.+/)",
+        },
     ],
 });
 
