@@ -197,6 +197,7 @@ WITH per_partner AS (
 ),
 customers AS (
     SELECT cp.id AS partner_id, account.tier_id AS old_tier_id, COALESCE(account.tier_locked, FALSE) AS locked,
+           account.loss_date,
            pp.first_order_date, pp.last_order_date, COALESCE(pp.order_count, 0) AS order_count,
            ROUND(COALESCE(pp.value, 0), 2) AS value,
            ROUND(100 * pp.margin / NULLIF(pp.costed_amount, 0), 2) AS margin_rate,
@@ -231,6 +232,8 @@ computed AS (
            r.first_order_date, r.last_order_date, r.order_count, r.average_order_interval,
            r.last_order_date + ROUND(r.average_order_interval)::int AS expected_next_order_date,
            CASE WHEN r.first_order_date IS NULL THEN 'prospect'
+                -- marked as lost (Mark as Lost) and no order since
+                WHEN r.loss_date IS NOT NULL AND r.last_order_date <= r.loss_date THEN 'lost'
                 WHEN %(today)s - r.last_order_date >= %(lost_days)s THEN 'lost'
                 WHEN %(today)s - r.last_order_date >= %(dormant_days)s THEN 'dormant'
                 WHEN %(today)s - r.first_order_date < %(new_days)s THEN 'new'

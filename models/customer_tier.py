@@ -259,6 +259,7 @@ customers AS (
     SELECT cp.id AS partner_id,
            account.tier_id AS old_tier_id,
            COALESCE(account.tier_locked, FALSE) AS locked,
+           account.loss_date,
            pp.first_order_date, pp.last_order_date, pp.order_days, pp.lifetime_value,
            COALESCE(pp.order_count, 0) AS order_count,
            ROUND(COALESCE(pp.value, 0), 2) AS value,
@@ -302,6 +303,8 @@ SELECT r.partner_id, r.old_tier_id, r.value, r.value_rank, r.order_count, r.marg
             WHEN r.value > 0 THEN COALESCE(CASE %(tier_choice)s END, %(last_tier)s)
             ELSE %(last_tier)s END AS tier_id,
        CASE WHEN r.first_order_date IS NULL THEN 'prospect'
+            -- marked as lost (Mark as Lost) and no order since
+            WHEN r.loss_date IS NOT NULL AND r.last_order_date <= r.loss_date THEN 'lost'
             WHEN %(today)s - r.last_order_date >= %(lost_days)s THEN 'lost'
             WHEN %(today)s - r.last_order_date >= %(dormant_days)s THEN 'dormant'
             WHEN %(today)s - r.first_order_date < %(new_days)s THEN 'new'

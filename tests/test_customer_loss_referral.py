@@ -83,6 +83,21 @@ class TestCustomerLossAndReferral(CustomerRelationshipCase):
         self.assertIn(self.quiet, lost)
         self.assertFalse(self.quiet.with_company(self.company_eu).loss_reason_id, "the loss is per company")
 
+    def test_a_customer_marked_lost_is_lost_until_it_orders_again(self):
+        """The lifecycle says what the manager said: lost from the day it is marked, through the
+        nightly recomputation, until the customer orders again."""
+        referrer = self.referrer.with_company(self.company)
+        self.assertEqual(referrer.customer_lifecycle, "new")
+        wizard = self.env["customer.loss.mark"].with_user(self.manager).with_company(self.company)
+        with freeze_time("2026-07-01"):
+            wizard.create({"partner_ids": [(6, 0, self.referrer.ids)], "reason_id": self.price.id}).action_apply()
+        self.assertEqual(referrer.customer_lifecycle, "lost")
+        self.env["customer.tier"]._recompute_company_tiers(self.company, date(2026, 7, 2))
+        self.assertEqual(referrer.customer_lifecycle, "lost")
+        self._create_orders([(self.referrer, 50, date(2026, 7, 10))])
+        self.env["customer.tier"]._recompute_company_tiers(self.company, date(2026, 7, 11))
+        self.assertNotEqual(referrer.customer_lifecycle, "lost")
+
     def test_only_managers_mark_customers_lost(self):
         with self.assertRaises(AccessError):
             self.env["customer.loss.mark"].with_user(self.salesman).create(

@@ -49,6 +49,10 @@ class CustomerLossMark(models.TransientModel):
                     "keeping_cost": keeping_costs.get(customer.id, 0.0),
                 }
             )
+        # Lost until it orders again: the recomputation keeps it so (README, "Design"); in sudo
+        # as the loss above.
+        accounts = self.env["customer.account"].sudo()._for_partners(customers, company)
+        self.env["customer.account"].sudo().concat(*accounts.values()).write({"lifecycle": "lost"})
         self.env["customer.care.action"]._resolve_for("lost", customers)  # README, "Care rules"
         customers._message_log_batch(
             {
