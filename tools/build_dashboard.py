@@ -73,6 +73,12 @@ CHARTS = [
      ["due_date:month", "state"], "__count", [["state", "in", ["done", "skipped", "failed"]]], {"stacked": True}),
     ("pool", "Customers in the customer pools per tier", "customer.account", "bar", ["tier_id"], "__count",
      [["customer_pool_id", "!=", False]], {}),
+    ("lifecycle_mix", "Lifecycle mix today", "customer.account", "pie", ["lifecycle"], "__count",
+     [["lifecycle", "!=", False]], {}),
+    ("below_target", "Relationships below their tier's target, per tier", "customer.account", "bar",
+     ["tier_id"], "__count", [["partner_id.relationship_gap", "=", "below"]], {}),
+    ("cadence", "Customers overdue for contact per salesperson (tier cadence)", "customer.account", "bar",
+     ["user_id"], "__count", [["partner_id.visit_overdue", "=", True], ["user_id", "!=", False]], {}),
     ("levels", "Relationship levels per tier", "customer.account", "bar", ["tier_id", "relationship_level"],
      "__count", [["tier_id", "!=", False]], {"stacked": True}),
 ]  # fmt: skip
@@ -85,7 +91,7 @@ def odoo_chart(index, name, title, model, kind, group_by, measure, domain, optio
     data = {
         "title": {"text": title, "bold": True, "color": "#434343"},
         "background": "#FFFFFF",
-        "legendPosition": "top" if len(group_by) > 1 else "none",
+        "legendPosition": "top" if len(group_by) > 1 or kind == "pie" else "none",
         "metaData": {"groupBy": group_by, "measure": measure, "order": None, "resModel": model, "mode": kind},
         "searchParams": {"comparison": None, "context": {}, "domain": domain, "groupBy": group_by, "orderBy": []},
         "type": f"odoo_{kind}",
