@@ -101,6 +101,13 @@ class CustomerWorklist(models.Model):
             else:
                 item.summary = False
 
+    def search_fetch(self, domain, field_names=None, offset=0, limit=None, order=None):
+        # Every column with the rows: reading one later by id (the record rules' salesperson and
+        # company, the summary's sources) would evaluate the whole view again, not an index.
+        if field_names is not None:
+            field_names = [name for name, field in self._fields.items() if field.store]
+        return super().search_fetch(domain, field_names, offset=offset, limit=limit, order=order)
+
     def init(self):
         tools.drop_view_if_exists(self.env.cr, self._table)
         self.env.cr.execute(SQL("CREATE VIEW %s AS (%s)", SQL.identifier(self._table), self._query()))
