@@ -8,12 +8,13 @@
 #   tools/dev.sh pot       regenerate i18n/customer_relationship.pot
 #   tools/dev.sh lint      pre-commit (ruff, pylint-odoo, xml checks) over the addon
 #   tools/dev.sh bench     tier recomputation benchmark on 100,000 customers (scratch database);
-#                          with --scale: care cron, kanban, form, visit pivot and handover at scale
+#                          with --scale: care cron, views, form, My Day, handover and customer pool at scale
 #   tools/dev.sh wheel     build dist/odoo_addon_customer_relationship-*.whl from the committed HEAD
 #   tools/dev.sh setup     only install what is missing
 # Settings (environment): ODOO_SRC (/opt/odoo), CR_HOME (~/.local/share/customer_relationship),
-# CR_DB (customer_relationship), CR_BENCH_DB (customer_relationship_bench), CR_PORT (8069), CR_DB_USER (odoo), CR_WORKERS (0: one process;
-# N: N HTTP workers, one cron thread and the gevent worker for the bus, as in production).
+# CR_DB (customer_relationship), CR_BENCH_DB (customer_relationship_bench), CR_PORT (8069),
+# CR_DB_USER (odoo), CR_PREVIOUS_RELEASE (19.0.2.0.0), CR_WORKERS (0: one process; N: N HTTP
+# workers, one cron thread and the gevent worker for the bus, as in production).
 set -euo pipefail
 
 ADDON_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -218,9 +219,9 @@ cmd_test() {
   log "uninstalling the addon: nothing of it may be left; then installing it again"
   local owned
   owned=$(mktemp)
-  "$PY" "$ADDON_DIR/tools/lifecycle_check.py" snapshot "$db" "$owned"
+  CR_DB_USER=$DB_USER "$PY" "$ADDON_DIR/tools/lifecycle_check.py" snapshot "$db" "$owned"
   "$PY" "$ODOO_SRC/odoo-bin" module uninstall -c "$CONF" -d "$db" "$ADDON"
-  "$PY" "$ADDON_DIR/tools/lifecycle_check.py" verify "$db" "$owned"
+  CR_DB_USER=$DB_USER "$PY" "$ADDON_DIR/tools/lifecycle_check.py" verify "$db" "$owned"
   odoo_bin -d "$db" -i "$ADDON" --stop-after-init --log-level=warn
   [[ $(psql -h 127.0.0.1 -U "$DB_USER" -d "$db" -tAc "SELECT state FROM ir_module_module WHERE name = '$ADDON'") == installed ]]
   log "reinstalled"
@@ -385,5 +386,6 @@ case ${1:-} in
   run | test | upgrade | pot | lint | bench | wheel) cmd=$1; shift; "cmd_$cmd" "$@" ;;
   upgrade-check) shift; cmd_upgrade_check "$@" ;;
   setup) setup ;;
-  *) sed -n '2,13p' "$0"; exit 2 ;;
+  # The help is the comment at the top of this file, whatever its length.
+  *) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 2 ;;
 esac

@@ -5,6 +5,7 @@ lifecycle_check.py verify DB FILE     after the uninstallation: fail if any of i
 """
 
 import json
+import os
 import sys
 
 import psycopg2
@@ -23,7 +24,7 @@ MODEL_TABLES = {
 
 
 def connect(database):
-    return psycopg2.connect(dbname=database, host="127.0.0.1", user="odoo")
+    return psycopg2.connect(dbname=database, host="127.0.0.1", user=os.environ.get("CR_DB_USER", "odoo"))
 
 
 def snapshot(cr):
