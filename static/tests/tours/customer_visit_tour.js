@@ -18,6 +18,11 @@ registry.category("web_tour.tours").add("customer_visit_tour", {
             run: "click",
         },
         {
+            // The app opens on My Day, which has a search box too: wait for the customers' kanban.
+            content: "The customers kanban is shown, grouped by tier",
+            trigger: ".o_kanban_view .o_kanban_group",
+        },
+        {
             content: "Search the tour customer",
             trigger: ".o_searchview_input",
             run: "edit Tour Visit Co",
