@@ -199,10 +199,8 @@ class CustomerWorklist(models.Model):
 
     def action_open(self):
         self.ensure_one()
-        record = self.visit_id if self.reason == "visit" else self.care_action_id or self.partner_id
-        if self.reason == "followup":
-            record = self.visit_id
-        return record._get_records_action()
+        # A visit's or a follow-up's visit, a care action, else the customer.
+        return (self.visit_id or self.care_action_id or self.partner_id)._get_records_action()
 
     def action_log_contact(self):
         self.ensure_one()

@@ -104,8 +104,13 @@ def odoo_chart(index, name, title, model, kind, group_by, measure, domain, optio
     }
     if options.get("cumulative"):
         data["metaData"]["cumulated"] = True
+    return chart_figure(index, data)
+
+
+def chart_figure(index, data):
+    """The figure of chart ``data``, two charts a row in the order of their index."""
     return {
-        "id": chart_id,
+        "id": data["chartId"],
         "width": WIDTH,
         "height": HEIGHT,
         "tag": "chart",
@@ -134,16 +139,7 @@ def lifecycle_flows(index):
         "background": "#FFFFFF",
         "chartId": chart_id,
     }
-    figure = {
-        "id": chart_id,
-        "width": WIDTH,
-        "height": HEIGHT,
-        "tag": "chart",
-        "data": data,
-        "offset": {"x": (index % 2) * (WIDTH + GAP), "y": 60 + (index // 2) * (HEIGHT + GAP)},
-        "col": 0,
-        "row": 0,
-    }
+    figure = chart_figure(index, data)
     measures = [("new_count", "New"), ("reactivated_count", "Won back"), ("retained_count", "Retained"),
                 ("churned_count", "Churned")]  # fmt: skip
     pivot = {
