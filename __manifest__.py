@@ -1,6 +1,6 @@
 {
     "name": "Customer Relationship",
-    "version": "19.0.3.0.0",
+    "version": "19.0.4.0.0",
     "summary": "Customer value tiers, RFM and lifecycle, visits, relationship levels "
     "and scheduled care actions for sales teams",
     "category": "Sales",

@@ -159,11 +159,10 @@ class CustomerPredictionCheck(models.Model):
                     {
                         "kind": "decile",
                         "sequence": index,
-                        "name": self.env._("Decile %(decile)s", decile=f"{index:02d}"),
+                        "decile": index,
                         **self._line_figures(expected[group], actual[group]),
                     }
                 )
-        labels = dict(LIFECYCLES)
         lifecycles = np.array(lifecycles, dtype=object)
         for index, (key, _label) in enumerate(LIFECYCLES):
             members = lifecycles == key
@@ -173,7 +172,6 @@ class CustomerPredictionCheck(models.Model):
                         "kind": "lifecycle",
                         "sequence": index,
                         "lifecycle": key,
-                        "name": labels[key],
                         **self._line_figures(expected[members], actual[members]),
                     }
                 )
@@ -198,7 +196,9 @@ class CustomerPredictionCheckLine(models.Model):
     company_id = fields.Many2one(related="check_id.company_id", store=True)
     kind = fields.Selection(LINE_KINDS, required=True)
     sequence = fields.Integer()
-    name = fields.Char(string="Group", required=True)
+    # The label is made on read, in the reader's language (a check run in English reads in Chinese).
+    name = fields.Char(string="Group", compute="_compute_name")
+    decile = fields.Integer(help="1: the customers the model expected to order most.")
     lifecycle = fields.Selection(LIFECYCLES)
     customer_count = fields.Integer(string="Customers", aggregator="sum")
     predicted_orders = fields.Float(digits=(16, 1), aggregator="sum")
@@ -206,3 +206,14 @@ class CustomerPredictionCheckLine(models.Model):
     return_rate = fields.Float(
         string="Ordered Again (%)", digits=(5, 1), aggregator="avg", help="Customers who ordered over the horizon."
     )
+
+    @api.depends("decile", "lifecycle")
+    @api.depends_context("lang")
+    def _compute_name(self):
+        lifecycles = dict(self._fields["lifecycle"]._description_selection(self.env))
+        for line in self:
+            line.name = (
+                self.env._("Decile %(decile)s", decile=f"{line.decile:02d}")
+                if line.kind == "decile"
+                else lifecycles.get(line.lifecycle, "")
+            )

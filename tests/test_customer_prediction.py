@@ -202,6 +202,12 @@ class TestCustomerPrediction(CustomerRelationshipCase):
         self.assertEqual(rates.get("dormant", 0), 0)
         graph = check.action_open_graph()
         self.assertEqual(graph["res_model"], "customer.prediction.check.line")
+        # Run by an English-speaking manager, read by a Chinese-speaking one: labels in Chinese.
+        self.env["res.lang"]._activate_lang("zh_CN")
+        self.env["ir.module.module"]._load_module_terms(["customer_relationship"], ["zh_CN"], overwrite=True)
+        in_chinese = check.decile_line_ids[:1].with_context(lang="zh_CN")
+        self.assertEqual(in_chinese.name, "第 01 十分位")
+        self.assertEqual(check.decile_line_ids[:1].with_context(lang="en_US").name, "Decile 01")
 
     def test_prediction_check_says_when_there_is_too_little_data(self):
         check = self.env["customer.prediction.check"]._run(self.company_eu, TODAY)
