@@ -144,26 +144,9 @@ class ResPartner(models.Model):
             return Domain.custom(to_sql=to_sql) | follows
         return Domain.custom(to_sql=to_sql)
 
-    def _customer_account_alias(self, alias, query, hidden=False):
-        """LEFT JOIN the account of the current company onto ``alias`` (once per query). For a
-        user who may not see every account, the accounts they may not see are left out, as the
-        compute leaves them out (README, "Access"): searching, grouping or summing a figure
-        through RPC shows nothing of them either. ``hidden``: join them all the same (whose
-        customer it is, which the salesperson filters compare on)."""
-        restricted = not (hidden or self.env.su or self.env.user.has_group(ALL_CUSTOMERS_GROUP))
-        account_alias = query.make_alias(alias, "customer_account_seen" if restricted else "customer_account")
-        condition = SQL(
-            "%s = %s AND %s = %s",
-            SQL.identifier(account_alias, "partner_id"),
-            SQL.identifier(alias, "commercial_partner_id"),
-            SQL.identifier(account_alias, "company_id"),
-            self.env.company.id,
-        )
-        if restricted:
-            readable = self.env["customer.account"]._search([("company_id", "=", self.env.company.id)])
-            condition = SQL("%s AND %s IN %s", condition, SQL.identifier(account_alias, "id"), readable.subselect())
-        query.add_join("LEFT JOIN", account_alias, "customer_account", condition)
-        return account_alias
+    # ------------------------------------------------------------
+    # ORM
+    # ------------------------------------------------------------
 
     def _field_to_sql(self, alias, field_expr, query=None):
         # Grouping, ordering and aggregating on an account figure read the account table through
@@ -198,10 +181,6 @@ class ResPartner(models.Model):
                 )
             return sql
         return super()._field_to_sql(alias, field_expr, query)
-
-    # ------------------------------------------------------------
-    # CRUD
-    # ------------------------------------------------------------
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -265,3 +244,24 @@ class ResPartner(models.Model):
             moving = group.filtered(lambda account, partner=partner: account.user_id == old_users[partner.id])
             if moving and partner.user_id != old_users[partner.id]:
                 moving.write({"user_id": partner.user_id.id})
+
+    def _customer_account_alias(self, alias, query, hidden=False):
+        """LEFT JOIN the account of the current company onto ``alias`` (once per query). For a
+        user who may not see every account, the accounts they may not see are left out, as the
+        compute leaves them out (README, "Access"): searching, grouping or summing a figure
+        through RPC shows nothing of them either. ``hidden``: join them all the same (whose
+        customer it is, which the salesperson filters compare on)."""
+        restricted = not (hidden or self.env.su or self.env.user.has_group(ALL_CUSTOMERS_GROUP))
+        account_alias = query.make_alias(alias, "customer_account_seen" if restricted else "customer_account")
+        condition = SQL(
+            "%s = %s AND %s = %s",
+            SQL.identifier(account_alias, "partner_id"),
+            SQL.identifier(alias, "commercial_partner_id"),
+            SQL.identifier(account_alias, "company_id"),
+            self.env.company.id,
+        )
+        if restricted:
+            readable = self.env["customer.account"]._search([("company_id", "=", self.env.company.id)])
+            condition = SQL("%s AND %s IN %s", condition, SQL.identifier(account_alias, "id"), readable.subselect())
+        query.add_join("LEFT JOIN", account_alias, "customer_account", condition)
+        return account_alias
