@@ -39,6 +39,7 @@
         "views/customer_tier_history_views.xml",
         "views/customer_account_views.xml",
         "wizards/customer_relationship_level_change_views.xml",
+        "wizards/customer_tier_set_views.xml",
         "views/res_partner_views.xml",
         "views/sale_order_views.xml",
         "views/res_config_settings_views.xml",

@@ -15,6 +15,12 @@ from . import mail_mail
 from . import res_company
 from . import res_config_settings
 from . import res_partner
+from . import res_partner_tier
+from . import res_partner_relationship_level
+from . import res_partner_loss
+from . import res_partner_visit
+from . import res_partner_care
+from . import res_partner_referral
 from . import res_partner_route
 from . import resource_calendar_leaves
 from . import sale_order

@@ -199,12 +199,18 @@ class CustomerRelationshipDemo(models.AbstractModel):
                 price_driven = self.env.ref("customer_relationship.demo_customer_12")
                 self._with_backdated_messages(
                     day,
-                    lambda price_driven=price_driven: price_driven.write(
-                        {
-                            "customer_tier_locked": True,
-                            "customer_tier_id": self.env.ref("customer_relationship.customer_tier_lead").id,
-                            "customer_tier_lock_reason": "Price-driven, no loyalty",
-                        }
+                    lambda price_driven=price_driven: (
+                        self.env["customer.tier.set"]
+                        .with_company(company)
+                        .create(
+                            {
+                                "partner_id": price_driven.id,
+                                "company_id": company.id,
+                                "tier_id": self.env.ref("customer_relationship.customer_tier_lead").id,
+                                "reason": "Price-driven, no loyalty",
+                            }
+                        )
+                        .action_apply()
                     ),
                 )
                 self.env["customer.tier.history"].search([("manual", "=", True)]).date = day

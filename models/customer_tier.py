@@ -143,6 +143,38 @@ class CustomerTier(models.Model):
         return action
 
     # ------------------------------------------------------------
+    # Tier moves
+    # ------------------------------------------------------------
+
+    @api.model
+    def _move_direction(self, old_tier, new_tier):
+        """The direction of a customer's move from ``old_tier`` to ``new_tier``: "new" without an
+        old tier (a first classification), "up" to a better tier (earlier in the tiers' order:
+        sequence, then id), "down" to a worse one, False when the tier stays. The one statement of
+        the rule: _move_direction_sql says the same in SQL."""
+        if not old_tier:
+            return "new"
+        if old_tier == new_tier:
+            return False
+        return "up" if (new_tier.sequence, new_tier.id) < (old_tier.sequence, old_tier.id) else "down"
+
+    @api.model
+    def _move_direction_sql(self, old_alias, new_alias):
+        """_move_direction as an SQL expression over two aliases of customer_tier, the old tier's
+        (LEFT JOINed: NULL for a first classification) and the new one's; NULL when the tier stays."""
+
+        def key(alias):
+            return SQL("(%s, %s)", SQL.identifier(alias, "sequence"), SQL.identifier(alias, "id"))
+
+        return SQL(
+            "CASE WHEN %(old_id)s IS NULL THEN 'new' "
+            "WHEN %(new)s < %(old)s THEN 'up' WHEN %(new)s > %(old)s THEN 'down' END",
+            old_id=SQL.identifier(old_alias, "id"),
+            old=key(old_alias),
+            new=key(new_alias),
+        )
+
+    # ------------------------------------------------------------
     # Recomputation
     # ------------------------------------------------------------
 
@@ -389,9 +421,7 @@ SELECT r.partner_id, r.old_tier_id, r.value, r.value_rank, r.order_count, r.marg
                           (partner_id, company_id, date, old_tier_id, new_tier_id, direction,
                            value, value_rank, value_share, create_uid, write_uid, create_date, write_date)
                    SELECT c.partner_id, %(company)s, %(today)s, c.old_tier_id, c.tier_id,
-                          CASE WHEN old.id IS NULL THEN 'new'
-                               WHEN (new.sequence, new.id) < (old.sequence, old.id) THEN 'up'
-                               ELSE 'down' END,
+                          %(direction)s,
                           c.value, c.value_rank, c.value_share, %(uid)s, %(uid)s,
                           NOW() AT TIME ZONE 'UTC', NOW() AT TIME ZONE 'UTC'
                      FROM %(table)s c
@@ -399,6 +429,7 @@ SELECT r.partner_id, r.old_tier_id, r.value, r.value_rank, r.order_count, r.marg
                 LEFT JOIN customer_tier old ON old.id = c.old_tier_id
                     WHERE c.tier_id IS DISTINCT FROM c.old_tier_id
                 RETURNING partner_id, old_tier_id, new_tier_id, direction""",
+                direction=self._move_direction_sql("old", "new"),
                 company=company.id,
                 today=today,
                 uid=self.env.uid,

@@ -3,7 +3,7 @@ from datetime import timedelta
 from odoo import api, fields, models
 from odoo.fields import Domain
 
-from .res_partner import _account_search
+from .res_partner import account_field
 
 # A reclaim date this close shows a warning badge, and counts on the dashboard's "this week" tile.
 RECLAIM_SOON_DAYS = 7
@@ -13,32 +13,34 @@ class ResPartner(models.Model):
     _inherit = "res.partner"
 
     # The customer pool in the current company (README, "Customer pool"), read from the account.
-    customer_pool_id = fields.Many2one(
+    customer_pool_id = account_field(
+        fields.Many2one,
+        "customer_pool_id",
         "customer.pool",
-        compute="_compute_customer_account",
-        search=_account_search("customer_pool_id"),
         help="The pool the customer sits in, in this company; empty: owned.",
     )
-    pool_entry_date = fields.Date(
-        string="In Pool Since", compute="_compute_customer_account", search=_account_search("pool_entry_date")
+    pool_entry_date = account_field(
+        fields.Date,
+        "pool_entry_date",
+        string="In Pool Since",
     )
-    pool_reclaim_date = fields.Date(
+    pool_reclaim_date = account_field(
+        fields.Date,
+        "pool_reclaim_date",
         string="Back to Pool On",
-        compute="_compute_customer_account",
-        search=_account_search("pool_reclaim_date"),
         help="When the pool rules reclaim the customer unless its salesperson contacts it before.",
     )
-    customer_last_contact_date = fields.Date(
+    customer_last_contact_date = account_field(
+        fields.Date,
+        "customer_last_contact_date",
         string="Last Contact",
-        compute="_compute_customer_account",
-        search=_account_search("customer_last_contact_date"),
         help="Last done visit or logged contact in this company, as of the pool's last refresh.",
     )
-    pool_previous_user_id = fields.Many2one(
+    pool_previous_user_id = account_field(
+        fields.Many2one,
+        "pool_previous_user_id",
         "res.users",
         string="Previous Salesperson",
-        compute="_compute_customer_account",
-        search=_account_search("pool_previous_user_id"),
     )
     pool_reclaim_soon = fields.Boolean(
         string="Back to Pool Soon",

@@ -3,7 +3,7 @@ import time as clock
 from datetime import date, datetime, time
 
 from odoo import SUPERUSER_ID, Command, api, sql_db
-from odoo.tests import TransactionCase, new_test_user
+from odoo.tests import Form, TransactionCase, new_test_user
 from odoo.tools import SQL
 
 
@@ -168,3 +168,15 @@ class CustomerRelationshipCase(TransactionCase):
 
     def _recompute(self, company=None, today=date(2026, 6, 30)):
         return self.env["customer.tier"]._recompute_company_tiers(company or self.company, today)
+
+    def _tier_dialog(self, partner, user=None, company=None):
+        """The Set Tier dialog of ``partner``'s form, as ``user`` (a manager by default) opens it."""
+        wizards = self.env["customer.tier.set"].with_user(user or self.manager).with_company(company or self.company)
+        return Form(wizards.with_context(default_partner_id=partner.id))
+
+    def _set_tier(self, partner, tier, reason, user=None, company=None):
+        """Set ``partner``'s tier by hand, with ``reason``, in the Set Tier dialog."""
+        with self._tier_dialog(partner, user, company) as dialog:
+            dialog.tier_id = tier
+            dialog.reason = reason
+        return dialog.record.action_apply()

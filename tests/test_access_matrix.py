@@ -26,6 +26,7 @@ MATRIX = {
     "customer.care.holiday": ("", "", "r", "r", "r", "rwcu"),
     "customer.interest.tag": ("", "", "r", "rwc", "rwc", "rwcu"),
     "customer.relationship.level.change": ("", "", "", "rwc", "rwc", "rwc"),
+    "customer.tier.set": ("", "", "", "", "", "rwc"),
     "customer.loss.reason": ("", "", "", "r", "r", "rwcu"),
     "customer.loss.mark": ("", "", "", "", "", "rwc"),
     "customer.handover": ("", "", "", "", "", "rwc"),

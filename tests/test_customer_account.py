@@ -36,13 +36,7 @@ class TestCustomerAccount(CustomerRelationshipCase):
 
     def test_tier_level_lock_and_salesperson_per_company(self):
         self._in(self.company).relationship_level = "partnership"
-        self._in(self.company_eu, self.manager).write(
-            {
-                "customer_tier_locked": True,
-                "customer_tier_id": self.tiers["gold"].id,
-                "customer_tier_lock_reason": "Strategic in Europe",
-            }
-        )
+        self._set_tier(self.shared, self.tiers["gold"], "Strategic in Europe", company=self.company_eu)
         self.env["customer.account"]._for_partners(self.shared, self.company_eu)[
             self.shared.id
         ].user_id = self.salesman_other

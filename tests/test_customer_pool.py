@@ -122,9 +122,7 @@ class TestCustomerPool(CustomerPoolCase):
         self.assertEqual(self.accounts[self.gold].pool_rule_id, self.rule_gold)
 
     def test_locked_and_quoting_customers_are_never_reclaimed(self):
-        self.env["res.partner"].with_company(self.company).browse(self.gold.id).write(
-            {"customer_tier_locked": True, "customer_tier_lock_reason": "Strategic account"}
-        )
+        self._set_tier(self.gold, self.tiers["gold"], "Strategic account")
         self._create_orders([(self.iron, 500.0, date(2026, 1, 10))], confirm=False)
         result = self._run(date(2026, 6, 1))
         self.assertEqual(result["reclaimed"], 1)  # Platinum, by the all-tier rule

@@ -4,7 +4,7 @@ from freezegun import freeze_time
 from psycopg2 import IntegrityError
 
 from odoo import Command
-from odoo.exceptions import AccessError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import Form, tagged
 from odoo.tools import mute_logger
 
@@ -118,13 +118,8 @@ class TestCustomerTier(CustomerRelationshipCase):
     def test_locked_tier_is_left_alone(self):
         big, small = self._create_customers("Price Hunter", "Small")
         self._create_orders([(big, 900, date(2026, 3, 1)), (small, 100, date(2026, 3, 1))])
-        big.with_user(self.manager).with_company(self.company).write(
-            {
-                "customer_tier_locked": True,
-                "customer_tier_id": self.tiers["lead"].id,
-                "customer_tier_lock_reason": "Price-driven",
-            }
-        )
+        self._set_tier(big, self.tiers["lead"], "Price-driven")
+        self.assertIn("Price-driven", big.message_ids[0].body, "the chatter says why")
         self._recompute()
         big = big.with_company(self.company)
         self.assertEqual(big.customer_tier_id, self.tiers["lead"])
@@ -136,17 +131,45 @@ class TestCustomerTier(CustomerRelationshipCase):
 
     def test_lock_needs_a_reason_and_a_manager(self):
         customer = self._create_customers("Locked Co").with_company(self.company)
-        with self.assertRaises(ValidationError):
-            customer.with_user(self.manager).write({"customer_tier_locked": True})
-        with self.assertRaises(AccessError):
-            customer.with_user(self.salesman).write(
-                {
-                    "customer_tier_locked": True,
-                    "customer_tier_lock_reason": "Selfish",
-                    "customer_tier_id": self.tiers["lead"].id,
-                }
-            )
+        # The dialog does not save without a reason; a blank one is refused when applied.
+        with self.assertRaisesRegex(AssertionError, "reason"), self._tier_dialog(customer) as dialog:
+            dialog.tier_id = self.tiers["lead"]
+        with self._tier_dialog(customer) as dialog:
+            dialog.tier_id = self.tiers["lead"]
+            dialog.reason = "   "
+        with self.assertRaisesRegex(UserError, "Give the reason why the tier of Locked Co is set by hand"):
+            dialog.record.action_apply()
+        with self.assertRaises(AccessError):  # a salesperson has no Set Tier dialog
+            self._set_tier(customer, self.tiers["lead"], "Selfish", user=self.salesman)
+        # Nor can the tier be written on the customer, even by a manager.
+        with self.assertRaisesRegex(AccessError, "change only through"):
+            customer.with_user(self.manager).write({"customer_tier_locked": True, "customer_tier_lock_reason": "x"})
         self.assertFalse(customer.customer_tier_locked)
+        self.assertFalse(customer.customer_tier_id)
+        self.assertFalse(customer.customer_tier_history_ids)
+
+    def test_unlock_gives_the_tier_back_to_the_recomputation(self):
+        big, small = self._create_customers("Unlocked Big", "Unlocked Small")
+        self._create_orders([(big, 900, date(2026, 3, 1)), (small, 100, date(2026, 3, 1))])
+        self._recompute()
+        big = big.with_company(self.company)
+        computed = big.customer_tier_id
+        self.assertNotEqual(computed, self.tiers["lead"])
+        self._set_tier(big.child_ids, self.tiers["lead"], "Price-driven")  # from a contact: its company's tier
+        self.assertEqual((big.customer_tier_id, big.customer_tier_locked), (self.tiers["lead"], True))
+        self.assertRecordValues(
+            big.customer_tier_history_ids.filtered("manual"),
+            [{"old_tier_id": computed.id, "new_tier_id": self.tiers["lead"].id, "direction": "down"}],
+        )
+        with self._tier_dialog(big) as dialog:
+            self.assertTrue(dialog.tier_locked)
+            dialog.reason = "Loyal again"
+        dialog.record.action_unlock()
+        self.assertFalse(big.customer_tier_locked)
+        self.assertIn("Loyal again", big.message_ids[0].body)
+        self._recompute()
+        self.assertEqual(big.customer_tier_id, computed)
+        self.assertEqual(big.customer_tier_history_ids.sorted("id")[-1].direction, "up")
 
     def test_each_company_has_its_own_figures(self):
         shared, local, filler = self._create_customers("Shared Buyer", "Local Buyer", "Filler")

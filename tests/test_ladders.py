@@ -3,8 +3,8 @@ from datetime import datetime, time
 from odoo import fields
 from odoo.tests import HttpCase, tagged
 
+from ..models.customer_account import LIFECYCLES, RFM_SEGMENTS
 from ..models.customer_tier import RELATIONSHIP_LEVELS
-from ..models.res_partner import LIFECYCLES, RFM_SEGMENTS
 from .common import CustomerRelationshipCase
 
 LIFECYCLE_KEYS = [key for key, _label in LIFECYCLES]

@@ -6,6 +6,7 @@ from . import customer_loss_mark
 from . import customer_relationship_level_change
 from . import customer_tier_recompute
 from . import customer_tier_recompute_line
+from . import customer_tier_set
 from . import customer_visit_log
 from . import customer_visit_log_line
 from . import customer_visit_plan

@@ -41,9 +41,9 @@ class CustomerTierRecompute(models.TransientModel):
         rows = self.env.execute_query(
             SQL(
                 """SELECT c.tier_id,
-                          COUNT(*) FILTER (WHERE c.old_tier_id IS NULL),
-                          COUNT(*) FILTER (WHERE (new.sequence, new.id) < (old.sequence, old.id)),
-                          COUNT(*) FILTER (WHERE (new.sequence, new.id) > (old.sequence, old.id)),
+                          COUNT(*) FILTER (WHERE %(direction)s = 'new'),
+                          COUNT(*) FILTER (WHERE %(direction)s = 'up'),
+                          COUNT(*) FILTER (WHERE %(direction)s = 'down'),
                           COUNT(*) FILTER (WHERE c.tier_id = c.old_tier_id),
                           SUM(c.value)
                      FROM %(table)s c
@@ -51,6 +51,8 @@ class CustomerTierRecompute(models.TransientModel):
                 LEFT JOIN customer_tier old ON old.id = c.old_tier_id
                  GROUP BY c.tier_id, new.sequence
                  ORDER BY new.sequence, c.tier_id""",
+                # the direction of each move, by the rule of customer.tier's _move_direction
+                direction=self.env["customer.tier"]._move_direction_sql("old", "new"),
                 table=SQL.identifier(COMPUTED_TABLE),
             )
         )
