@@ -41,6 +41,7 @@ class ResPartner(models.Model):
         "activities are still scheduled for the salesperson.",
     )
     care_action_ids = fields.One2many("customer.care.action", "partner_id", string="Care Actions")
+    care_action_count = fields.Integer(compute="_compute_form_figures", string="Care Actions Count")
     contact_role = fields.Selection(CONTACT_ROLES, help="The person's part in the customer's buying decisions.")
 
     # ------------------------------------------------------------
@@ -67,3 +68,10 @@ class ResPartner(models.Model):
         if "active" in vals and not vals["active"]:
             self.env["customer.care.action"]._resolve_for("archived", self)  # README, "Care rules"
         return result
+
+    # ------------------------------------------------------------
+    # ACTIONS
+    # ------------------------------------------------------------
+
+    def action_view_care_actions(self):
+        return self._action_customer_list("customer_relationship.customer_care_action_action")

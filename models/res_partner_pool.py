@@ -49,6 +49,7 @@ class ResPartner(models.Model):
         help=f"Goes back to the customer pool within {RECLAIM_SOON_DAYS} days unless contacted.",
     )
     customer_owner_history_ids = fields.One2many("customer.owner.history", "partner_id", string="Salesperson History")
+    customer_owner_history_count = fields.Integer(compute="_compute_form_figures", string="Salesperson Changes")
 
     @api.depends("pool_reclaim_date")
     @api.depends_context("company")
@@ -68,3 +69,6 @@ class ResPartner(models.Model):
         action = self.env["ir.actions.act_window"]._for_xml_id("customer_relationship.customer_pool_release_action")
         action["context"] = {"active_model": "res.partner", "active_ids": self.ids}
         return action
+
+    def action_view_owner_history(self):
+        return self._action_customer_list("customer_relationship.customer_owner_history_action")

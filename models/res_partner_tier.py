@@ -31,6 +31,7 @@ class ResPartner(models.Model):
         fields.Char, "customer_tier_lock_reason", string="Reason for the Manual Tier"
     )
     customer_tier_history_ids = fields.One2many("customer.tier.history", "partner_id", string="Tier History")
+    customer_tier_history_count = fields.Integer(compute="_compute_form_figures", string="Tier Changes")
     customer_value = account_field(
         fields.Float,
         "customer_value",
@@ -122,3 +123,10 @@ class ResPartner(models.Model):
         finally:
             # The terms also build the GROUP BY and SELECT clauses: give them back as they were.
             groupby_terms.update(ladders)
+
+    # ------------------------------------------------------------
+    # ACTIONS
+    # ------------------------------------------------------------
+
+    def action_view_tier_history(self):
+        return self._action_customer_list("customer_relationship.customer_tier_history_action")

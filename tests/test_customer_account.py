@@ -147,3 +147,52 @@ class TestCustomerAccount(CustomerRelationshipCase):
             self._in(self.company).search([("id", "=", self.shared.id), ("customer_account_user_id", "=", False)]),
             self.shared,
         )
+
+    def test_form_buttons_count_what_their_lists_show(self):
+        """The customer form's buttons (care actions, tier changes, salesperson changes) count
+        the rows their lists show the user, in the companies selected."""
+        for company in (self.company, self.company_eu):
+            rule = self.env["customer.care.rule"].create(
+                {"name": "Count call", "trigger": "birthday", "action": "activity", "company_id": company.id}
+            )
+            self.env["customer.care.action"].create(
+                {
+                    "rule_id": rule.id,
+                    "company_id": company.id,
+                    "action": "activity",
+                    "partner_id": self.shared.id,
+                    "contact_id": self.shared.id,
+                    "occurrence_date": "2026-05-04",
+                    "due_date": "2026-05-01",
+                    "user_id": self.salesman.id,
+                }
+            )
+        # Another salesperson in Europe: a salesperson change there only.
+        self.env["customer.account"]._for_partners(self.shared, self.company_eu)[
+            self.shared.id
+        ].user_id = self.salesman_other
+        here = {"allowed_company_ids": [self.company.id]}
+        partner = self.shared.with_user(self.salesman).with_context(**here)
+        counts = {}
+        for button, count in (
+            ("action_view_care_actions", "care_action_count"),
+            ("action_view_tier_history", "customer_tier_history_count"),
+            ("action_view_owner_history", "customer_owner_history_count"),
+        ):
+            action = getattr(partner, button)()
+            self.assertEqual(action["views"][0][1], "list", "the list opens first")
+            listed = (
+                self.env[action["res_model"]]
+                .with_user(self.salesman)
+                .with_context(**here, **action["context"])
+                .search_count(action["domain"])
+            )
+            counts[count] = partner[count]
+            self.assertEqual(partner[count], listed, button)
+        # The care action and the first classification of this company, not Europe's.
+        self.assertEqual((counts["care_action_count"], counts["customer_tier_history_count"]), (1, 1))
+        self.assertEqual(counts["customer_owner_history_count"], 0)
+        both = self.shared.with_context(allowed_company_ids=[self.company.id, self.company_eu.id])
+        self.assertEqual(
+            (both.care_action_count, both.customer_tier_history_count, both.customer_owner_history_count), (2, 2, 1)
+        )

@@ -197,7 +197,8 @@ class TestLaddersUi(HttpCase):
 
     def test_ladders_tour(self):
         """In a browser at 1440 px: a customer's card shows one status (its lifecycle, not its
-        RFM segment beside it), the customers list and the Care tab have no cut header, the
+        RFM segment beside it), the customers list and the customer's care actions and
+        tier changes (opened from the form's buttons) have no cut header, the
         tiers panel lists the tiers best first and the relationship matrix reads Basic to
         Partnership."""
         Partner = self.env["res.partner"]

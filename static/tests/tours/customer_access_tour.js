@@ -46,9 +46,13 @@ registry.category("web_tour.tours").add("customer_access_form_tour", {
             trigger: ".o_form_view .o_notebook .nav-link[name='contact_addresses']",
         },
         {
-            content: "without the Customer Relationship and Care tabs",
+            content: "without the Customer Relationship tab",
+            trigger: ".o_form_view .o_notebook:not(:has(.nav-link[name='customer_relationship']))",
+        },
+        {
+            content: "nor the buttons of its care actions, tier and salesperson changes",
             trigger:
-                ".o_form_view .o_notebook:not(:has(.nav-link[name='customer_relationship'])):not(:has(.nav-link[name='customer_care']))",
+                ".o_form_view:not(:has(button[name=action_view_care_actions])):not(:has(button[name=action_view_tier_history])):not(:has(button[name=action_view_owner_history]))",
         },
     ],
 });

@@ -82,28 +82,43 @@ registry.category("web_tour.tours").add("customer_relationship_ladders_tour", {
             run: "click",
         },
         {
-            content: "Open the Care tab",
-            trigger: ".o_notebook .nav-link:contains(Care)",
+            content: "Open the customer's care actions from the form's button",
+            trigger: ".o_form_view button[name=action_view_care_actions]:contains(1)",
             run: "click",
         },
         {
-            content: "No header of the Care tab is cut",
-            trigger: ".o_field_widget[name=care_action_ids] .o_data_row:contains(Ladder tour call)",
+            content: "No header of the customer's care actions is cut",
+            trigger: ".o_list_view .o_data_row:contains(Ladder tour call)",
             run() {
-                assertHeadersFit(".o_field_widget[name=care_action_ids]", "Care tab");
+                assertHeadersFit(".o_list_view .o_list_table", "Care actions of the customer");
             },
+        },
+        {
+            content: "Back to the customer",
+            trigger: ".o_breadcrumb .breadcrumb-item a:contains(Ladder Tour Trading)",
+            run: "click",
+        },
+        {
+            content: "Open the customer's tier changes",
+            trigger: ".o_form_view button[name=action_view_tier_history]",
+            run: "click",
+        },
+        {
+            content: "No header of the tier changes is cut",
+            trigger: ".o_list_view .o_data_row",
+            run() {
+                assertHeadersFit(".o_list_view .o_list_table", "Tier changes of the customer");
+            },
+        },
+        {
+            content: "Back to the customer",
+            trigger: ".o_breadcrumb .breadcrumb-item a:contains(Ladder Tour Trading)",
+            run: "click",
         },
         {
             content: "Open the Customer Relationship tab",
             trigger: ".o_notebook .nav-link:contains(Customer Relationship)",
             run: "click",
-        },
-        {
-            content: "No header of the tier history is cut",
-            trigger: ".o_field_widget[name=customer_tier_history_ids] .o_data_row",
-            run() {
-                assertHeadersFit(".o_field_widget[name=customer_tier_history_ids]", "Tier history");
-            },
         },
         {
             content: "The RFM segment is kept for analysis, in the form",
