@@ -10,7 +10,7 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools import SQL
 
-from .customer_tier import RELATIONSHIP_LEVELS
+from .customer_tier import ANALYZE_AFTER_ROWS, RELATIONSHIP_LEVELS
 from .notification import notify_and_close
 
 _logger = logging.getLogger(__name__)
@@ -321,7 +321,7 @@ class CustomerCareRule(models.Model):
             if not cron._commit_progress(1):
                 return
         actions = self.env["customer.care.action"]
-        if generated > 1000:
+        if generated > ANALYZE_AFTER_ROWS:
             # A backlog (the first run): the planner must know the new actions, or it picks
             # each batch by scanning and sorting all of them.
             self.env.cr.execute("ANALYZE customer_care_action")

@@ -24,6 +24,9 @@ CHECKIN_STATES = [
     ("refused", "Location Refused"),
     ("unavailable", "Location Unavailable"),
 ]
+# A done visit may be dated this far in the future: a time typed in the visit log, or the browser's
+# clock, runs a little ahead of the server's (README, "Visits").
+DONE_DATE_TOLERANCE = timedelta(minutes=5)
 # Changes of these fields are carried over to the visit's calendar event.
 CALENDAR_FIELDS = {"partner_id", "user_id", "planned_start", "duration", "state", "agenda"}
 
@@ -196,7 +199,7 @@ class CustomerVisit(models.Model):
                 raise ValidationError(
                     self.env._("The next visit of %(visit)s must come after the visit itself.", visit=visit.name)
                 )
-            if visit.done_date and visit.done_date > fields.Datetime.now() + timedelta(minutes=5):
+            if visit.done_date and visit.done_date > fields.Datetime.now() + DONE_DATE_TOLERANCE:
                 raise ValidationError(self.env._("Visit %(visit)s cannot be done in the future.", visit=visit.name))
 
     @api.model_create_multi

@@ -233,29 +233,8 @@ class CustomerRetentionReport(models.Model):
     def _snapshot_query(self, company, today):
         current_month = today.replace(day=1)
         first_month = current_month - relativedelta(months=RETENTION_MONTHS - 1)
-        if company.customer_value_basis == "invoice":
-            # The value basis of the tier computation: posted invoices and credit notes ...
-            orders = SQL(
-                """SELECT move.commercial_partner_id AS partner_id, move.invoice_date AS order_date,
-                          move.amount_untaxed_signed AS amount
-                     FROM account_move move
-                    WHERE move.company_id = %(company)s AND move.state = 'posted'
-                      AND move.move_type IN ('out_invoice', 'out_refund') AND move.invoice_date <= %(today)s""",
-                company=company.id,
-                today=today,
-            )
-        else:
-            # ... or confirmed orders in company currency.
-            orders = SQL(
-                """SELECT partner.commercial_partner_id AS partner_id,
-                          (so.date_order AT TIME ZONE 'UTC')::date AS order_date,
-                          so.amount_untaxed / COALESCE(NULLIF(so.currency_rate, 0), 1) AS amount
-                     FROM sale_order so
-                     JOIN res_partner partner ON partner.id = so.partner_id
-                    WHERE so.company_id = %(company)s AND so.state = 'sale' AND so.date_order < %(tomorrow)s""",
-                company=company.id,
-                tomorrow=today + relativedelta(days=1),
-            )
+        # The value basis of the tier computation.
+        orders = company._customer_value_orders(today)
         return SQL(
             """
 WITH orders AS (%(orders)s),
