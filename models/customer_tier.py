@@ -180,12 +180,6 @@ class CustomerTier(models.Model):
             except Exception:
                 # One company's bad configuration must not keep the others from being classified.
                 _logger.exception("Customer tier recomputation failed for company %s", company.name)
-            try:
-                with self.env.cr.savepoint():
-                    # The retention report's monthly snapshot follows the night's tier moves.
-                    self.env["customer.retention.report"]._refresh_company(company)
-            except Exception:
-                _logger.exception("Retention report refresh failed for company %s", company.name)
             if not cron._commit_progress(1):
                 break
 

@@ -44,9 +44,9 @@ class CustomerRetentionReport(models.Model):
     posted invoices, following the company's value basis) as they stand, so that past months
     come out right whatever happened since. See the README, "Retention and effort reports".
 
-    A snapshot table, refreshed per company by ``_refresh_company`` (nightly, with the tier
-    recomputation): computed on every read, 100,000 customers and 1,000,000 orders would cost
-    the pivot seconds per click. The salesperson is read live from the customer."""
+    A snapshot table, refreshed per company by ``_refresh_company`` (nightly by its own scheduled
+    action, ``_cron_refresh``, after the tier recomputation): computed on every read, 100,000
+    customers and 1,000,000 orders would cost the pivot seconds per click. The salesperson is read live from the customer."""
 
     _name = "customer.retention.report"
     _inherit = ["customer.account.owner.mixin"]  # the rows of a salesperson's customers (README, "Access")
@@ -180,6 +180,24 @@ class CustomerRetentionReport(models.Model):
             flag=flag,
             in_edge_month=in_edge_month,
         )
+
+    @api.model
+    def _cron_refresh(self):
+        """Nightly, after the tier recomputation, whose tier moves give the rows their tiers: each
+        company's snapshot, one company per step (see _refresh_company)."""
+        # A database holds a handful of companies: each is one set-based batch.
+        companies = self.env["res.company"].search([])  # pylint: disable=no-search-all
+        cron = self.env["ir.cron"]
+        cron._commit_progress(remaining=len(companies))
+        for company in companies:
+            try:
+                with self.env.cr.savepoint():
+                    self._refresh_company(company)
+            except Exception:
+                # One company's failure must not keep the others' reports from being refreshed.
+                _logger.exception("Retention report refresh failed for company %s", company.name)
+            if not cron._commit_progress(1):
+                break
 
     @api.model
     def _refresh_company(self, company, today=None):

@@ -1,4 +1,5 @@
 from datetime import date, datetime
+from unittest.mock import patch
 
 from freezegun import freeze_time
 
@@ -266,6 +267,17 @@ class TestCustomerRetentionReport(CustomerRelationshipCase):
             [("company_id", "=", self.company.id), ("month", "=", "2026-07-01")], [], COUNTS
         )
         self.assertEqual(self._counts(july), (2, 2, 0, 0, 0, 2, 0))
+
+    @freeze_time("2026-06-15 08:00:00")
+    def test_refreshed_by_its_own_scheduled_action(self):
+        months = self._by_month()
+        self.env.cr.execute(SQL("DELETE FROM customer_retention_report WHERE company_id = %s", self.company.id))
+        self.Report.invalidate_model()
+        with patch.object(type(self.env["ir.cron"]), "_commit_progress", lambda cron, processed=0, **kw: 1.0):
+            self.env["customer.tier"]._cron_recompute_customer_tiers()
+        self.assertFalse(self.Report.search([("company_id", "=", self.company.id)]), "the tier run leaves it alone")
+        self.env.ref("customer_relationship.ir_cron_customer_retention_report").method_direct_trigger()
+        self.assertEqual(self._by_month(), months)
 
     def test_pivot_reads(self):
         # what the pivot asks: rows by month, columns by tier, totals, in one query
