@@ -10,7 +10,8 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools import SQL
 
-from .customer_tier import ANALYZE_AFTER_ROWS, RELATIONSHIP_LEVELS
+from .customer_account import ANALYZE_AFTER_ROWS
+from .customer_tier import RELATIONSHIP_LEVELS
 from .notification import notify_and_close
 
 _logger = logging.getLogger(__name__)

@@ -7,7 +7,7 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools import SQL
 
-from .customer_account import ACCOUNT_PARTNER_FIELDS, COMPUTED_ACCOUNT_FIELDS, RELATIONSHIP_LEVELS
+from .customer_account import ACCOUNT_PARTNER_FIELDS, ANALYZE_AFTER_ROWS, COMPUTED_ACCOUNT_FIELDS, RELATIONSHIP_LEVELS
 
 _logger = logging.getLogger(__name__)
 
@@ -25,9 +25,6 @@ RFM_FAIRLY_RECENT = 3
 RFM_LAPSING = 2
 RFM_BIG_BUYER = 8
 RFM_GOOD_BUYER = 6
-# A write of more rows than this makes the planner's statistics of the table stale: it is analysed
-# right away rather than at autovacuum's next pass (the tier run's accounts, the care run's actions).
-ANALYZE_AFTER_ROWS = 1000
 
 
 class CustomerTier(models.Model):

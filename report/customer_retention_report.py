@@ -46,7 +46,8 @@ class CustomerRetentionReport(models.Model):
 
     A snapshot table, refreshed per company by ``_refresh_company`` (nightly by its own scheduled
     action, ``_cron_refresh``, after the tier recomputation): computed on every read, 100,000
-    customers and 1,000,000 orders would cost the pivot seconds per click. The salesperson is read live from the customer."""
+    customers and 1,000,000 orders would cost the pivot seconds per click. The salesperson is read
+    live from the customer."""
 
     _name = "customer.retention.report"
     _inherit = ["customer.account.owner.mixin"]  # the rows of a salesperson's customers (README, "Access")

@@ -390,7 +390,8 @@ class CustomerHandover(models.TransientModel):
                 "customer_relationship.customer_handover_note",
                 {
                     "intro": self.env._(
-                        "Handed over from %(old)s to %(new)s by %(manager)s; the history below stays with the customer.",
+                        "Handed over from %(old)s to %(new)s by %(manager)s; "
+                        "the history below stays with the customer.",
                         old=old_users[customer.id].name or self.env._("no salesperson"),
                         new=to_user.name,
                         manager=self.env.user.name,
