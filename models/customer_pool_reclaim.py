@@ -130,17 +130,7 @@ class CustomerPool(models.Model):
         re-run the same day finds nothing to warn and nothing to reclaim."""
         today = today or fields.Date.context_today(self)
         companies = self.search([]).company_id  # pylint: disable=no-search-all
-        cron = self.env["ir.cron"]
-        cron._commit_progress(remaining=len(companies))
-        for company in companies:
-            try:
-                with self.env.cr.savepoint():
-                    self._reclaim_company(company, today)
-            except Exception:
-                # One company's failure must not keep the others' customers from their pools.
-                _logger.exception("Customer pool reclaim failed for company %s", company.name)
-            if not cron._commit_progress(1):
-                break
+        companies._cron_run_per_company(lambda company: self._reclaim_company(company, today), "Customer pool reclaim")
 
     @api.model
     def _reclaim_company(self, company, today):

@@ -1,4 +1,3 @@
-import logging
 from itertools import pairwise
 
 from dateutil.relativedelta import relativedelta
@@ -8,8 +7,6 @@ from odoo.exceptions import ValidationError
 from odoo.tools import SQL
 
 from .customer_account import ACCOUNT_PARTNER_FIELDS, ANALYZE_AFTER_ROWS, COMPUTED_ACCOUNT_FIELDS, RELATIONSHIP_LEVELS
-
-_logger = logging.getLogger(__name__)
 
 COMPUTED_TABLE = "customer_tier_computed"
 # Lifecycle (README, "Design", step 5): a customer is at risk once it has not ordered for this many
@@ -168,17 +165,7 @@ class CustomerTier(models.Model):
     def _cron_recompute_customer_tiers(self):
         # A database holds a handful of companies: each is one set-based batch.
         companies = self.env["res.company"].search([])  # pylint: disable=no-search-all
-        cron = self.env["ir.cron"]
-        cron._commit_progress(remaining=len(companies))
-        for company in companies:
-            try:
-                with self.env.cr.savepoint():
-                    self._recompute_company_tiers(company)
-            except Exception:
-                # One company's bad configuration must not keep the others from being classified.
-                _logger.exception("Customer tier recomputation failed for company %s", company.name)
-            if not cron._commit_progress(1):
-                break
+        companies._cron_run_per_company(self._recompute_company_tiers, "Customer tier recomputation")
 
     @api.model
     def _recompute_company_tiers(self, company, today=None):

@@ -99,6 +99,26 @@ class ResCompany(models.Model):
                 )
 
     # ------------------------------------------------------------
+    # Scheduled actions
+    # ------------------------------------------------------------
+
+    def _cron_run_per_company(self, run, work):
+        """For each company of ``self``, ``run(company)`` on its own savepoint, one step of the
+        running scheduled action's progress (``ir.cron._commit_progress``), stopping when its time
+        is up. A company's failure is logged (``work`` names what failed) and the others go on."""
+        cron = self.env["ir.cron"]
+        cron._commit_progress(remaining=len(self))
+        for company in self:
+            try:
+                with self.env.cr.savepoint():
+                    run(company)
+            except Exception:
+                # One company's failure (its configuration, say) must not keep the others' work undone.
+                _logger.exception("%s failed for company %s", work, company.name)
+            if not cron._commit_progress(1):
+                break
+
+    # ------------------------------------------------------------
     # Customer value
     # ------------------------------------------------------------
 

@@ -1,11 +1,7 @@
-import logging
-
 from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
 from odoo.tools import SQL
-
-_logger = logging.getLogger(__name__)
 
 # Months kept: the current month and the 35 before it.
 RETENTION_MONTHS = 36
@@ -188,17 +184,7 @@ class CustomerRetentionReport(models.Model):
         company's snapshot, one company per step (see _refresh_company)."""
         # A database holds a handful of companies: each is one set-based batch.
         companies = self.env["res.company"].search([])  # pylint: disable=no-search-all
-        cron = self.env["ir.cron"]
-        cron._commit_progress(remaining=len(companies))
-        for company in companies:
-            try:
-                with self.env.cr.savepoint():
-                    self._refresh_company(company)
-            except Exception:
-                # One company's failure must not keep the others' reports from being refreshed.
-                _logger.exception("Retention report refresh failed for company %s", company.name)
-            if not cron._commit_progress(1):
-                break
+        companies._cron_run_per_company(self._refresh_company, "Retention report refresh")
 
     @api.model
     def _refresh_company(self, company, today=None):
