@@ -31,6 +31,7 @@
         "data/ir_cron_data.xml",
         "data/customer_visit_data.xml",
         "data/mail_template_data.xml",
+        "data/mail_templates_chatter.xml",
         "data/customer_care_holiday_data.xml",
         "data/customer_care_rule_data.xml",
         "data/customer_loss_reason_data.xml",

@@ -2,6 +2,10 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError
 from odoo.fields import Domain
 
+# A write of more rows than this makes the planner's statistics of the table stale: it is analysed
+# right away rather than at autovacuum's next pass (the accounts written by the tier run and the
+# pool refresh, the actions created by the care run).
+ANALYZE_AFTER_ROWS = 1000
 # Kotler's five relationship levels, from the least to the most involved.
 RELATIONSHIP_LEVELS = [
     ("basic", "Basic"),

@@ -10,6 +10,7 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools import SQL
 
+from .customer_account import ANALYZE_AFTER_ROWS
 from .customer_tier import RELATIONSHIP_LEVELS
 from .notification import notify_and_close
 
@@ -321,7 +322,7 @@ class CustomerCareRule(models.Model):
             if not cron._commit_progress(1):
                 return
         actions = self.env["customer.care.action"]
-        if generated > 1000:
+        if generated > ANALYZE_AFTER_ROWS:
             # A backlog (the first run): the planner must know the new actions, or it picks
             # each batch by scanning and sorting all of them.
             self.env.cr.execute("ANALYZE customer_care_action")

@@ -6,7 +6,7 @@ from markupsafe import Markup
 from odoo import api, fields, models
 from odoo.tools import SQL, format_date
 
-from .customer_account import ACCOUNT_PARTNER_FIELDS
+from .customer_account import ACCOUNT_PARTNER_FIELDS, ANALYZE_AFTER_ROWS
 
 _logger = logging.getLogger(__name__)
 
@@ -21,8 +21,6 @@ QUIET = {
 }
 # Activities and chatter notes are created this many at a time, each batch on its own savepoint.
 BATCH = 1000
-# More accounts changed than this by a refresh: the account table's statistics are refreshed.
-ANALYZE_AFTER = 1000
 POOL_FIELDS = ["last_contact_date", "pool_reclaim_date", "pool_rule_id"]
 
 
@@ -110,7 +108,7 @@ class CustomerPool(models.Model):
                 ids=ids,
             )
         )
-        if len(changed) > ANALYZE_AFTER:
+        if len(changed) > ANALYZE_AFTER_ROWS:
             # As the tier recomputation does: the planner must see the new dates for the statements
             # that follow (the warnings and reclaims pick accounts by them).
             self.env.cr.execute("ANALYZE customer_account")
@@ -132,17 +130,7 @@ class CustomerPool(models.Model):
         re-run the same day finds nothing to warn and nothing to reclaim."""
         today = today or fields.Date.context_today(self)
         companies = self.search([]).company_id  # pylint: disable=no-search-all
-        cron = self.env["ir.cron"]
-        cron._commit_progress(remaining=len(companies))
-        for company in companies:
-            try:
-                with self.env.cr.savepoint():
-                    self._reclaim_company(company, today)
-            except Exception:
-                # One company's failure must not keep the others' customers from their pools.
-                _logger.exception("Customer pool reclaim failed for company %s", company.name)
-            if not cron._commit_progress(1):
-                break
+        companies._cron_run_per_company(lambda company: self._reclaim_company(company, today), "Customer pool reclaim")
 
     @api.model
     def _reclaim_company(self, company, today):

@@ -1,4 +1,3 @@
-import logging
 from itertools import pairwise
 
 from dateutil.relativedelta import relativedelta
@@ -7,11 +6,22 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools import SQL
 
-from .customer_account import ACCOUNT_PARTNER_FIELDS, COMPUTED_ACCOUNT_FIELDS, RELATIONSHIP_LEVELS
-
-_logger = logging.getLogger(__name__)
+from .customer_account import ACCOUNT_PARTNER_FIELDS, ANALYZE_AFTER_ROWS, COMPUTED_ACCOUNT_FIELDS, RELATIONSHIP_LEVELS
 
 COMPUTED_TABLE = "customer_tier_computed"
+# Lifecycle (README, "Design", step 5): a customer is at risk once it has not ordered for this many
+# times its own average interval between orders.
+AT_RISK_INTERVAL_FACTOR = 1.5
+# RFM scores run from 1 to RFM_SCORES (quintiles of rank). The segments (README, "RFM segments")
+# call a customer recent from a recency score of RFM_RECENT, fairly recent from RFM_FAIRLY_RECENT,
+# lapsing at RFM_LAPSING, and a big buyer from a frequency + monetary score of RFM_BIG_BUYER, a
+# good one from RFM_GOOD_BUYER.
+RFM_SCORES = 5
+RFM_RECENT = 4
+RFM_FAIRLY_RECENT = 3
+RFM_LAPSING = 2
+RFM_BIG_BUYER = 8
+RFM_GOOD_BUYER = 6
 
 
 class CustomerTier(models.Model):
@@ -187,23 +197,7 @@ class CustomerTier(models.Model):
     def _cron_recompute_customer_tiers(self):
         # A database holds a handful of companies: each is one set-based batch.
         companies = self.env["res.company"].search([])  # pylint: disable=no-search-all
-        cron = self.env["ir.cron"]
-        cron._commit_progress(remaining=len(companies))
-        for company in companies:
-            try:
-                with self.env.cr.savepoint():
-                    self._recompute_company_tiers(company)
-            except Exception:
-                # One company's bad configuration must not keep the others from being classified.
-                _logger.exception("Customer tier recomputation failed for company %s", company.name)
-            try:
-                with self.env.cr.savepoint():
-                    # The retention report's monthly snapshot follows the night's tier moves.
-                    self.env["customer.retention.report"]._refresh_company(company)
-            except Exception:
-                _logger.exception("Retention report refresh failed for company %s", company.name)
-            if not cron._commit_progress(1):
-                break
+        companies._cron_run_per_company(self._recompute_company_tiers, "Customer tier recomputation")
 
     @api.model
     def _recompute_company_tiers(self, company, today=None):
@@ -230,41 +224,7 @@ class CustomerTier(models.Model):
         today = today or fields.Date.context_today(self)
         self.env.flush_all()
         window_start = today - relativedelta(months=company.customer_value_window_months)
-        if company.customer_value_basis == "invoice":
-            # Posted customer invoices minus credit notes, already signed in company currency.
-            orders = SQL(
-                """SELECT move.commercial_partner_id AS partner_id, move.invoice_date AS order_date,
-                          move.amount_untaxed_signed AS amount, NULL::numeric AS margin,
-                          NULL::numeric AS costed_amount
-                     FROM account_move move
-                    WHERE move.company_id = %(company)s AND move.state = 'posted'
-                      AND move.move_type IN ('out_invoice', 'out_refund')
-                      AND move.invoice_date <= %(today)s""",
-                company=company.id,
-                today=today,
-            )
-        else:
-            # Confirmed orders only; currency_rate is the order's rate against the company currency.
-            # The margin counts the lines with a cost only: a line without one is no 100% margin.
-            orders = SQL(
-                """SELECT partner.commercial_partner_id AS partner_id,
-                          (so.date_order AT TIME ZONE 'UTC')::date AS order_date,
-                          so.amount_untaxed / COALESCE(NULLIF(so.currency_rate, 0), 1) AS amount,
-                          costed.margin / COALESCE(NULLIF(so.currency_rate, 0), 1) AS margin,
-                          costed.amount / COALESCE(NULLIF(so.currency_rate, 0), 1) AS costed_amount
-                     FROM sale_order so
-                     JOIN res_partner partner ON partner.id = so.partner_id
-                -- one aggregation of the company's costed lines, hashed: no sub-select per order
-                LEFT JOIN (SELECT line.order_id, SUM(line.margin) AS margin, SUM(line.price_subtotal) AS amount
-                             FROM sale_order_line line
-                            WHERE line.company_id = %(company)s AND line.state = 'sale'
-                              AND line.purchase_price <> 0
-                         GROUP BY line.order_id) costed ON costed.order_id = so.id
-                    WHERE so.company_id = %(company)s AND so.state = 'sale'
-                      AND so.date_order < %(tomorrow)s""",
-                company=company.id,
-                tomorrow=today + relativedelta(days=1),
-            )
+        orders = company._customer_value_orders(today, margins=True)
         at_risk_days = company.customer_at_risk_days or None
         self.env.cr.execute(SQL("DROP TABLE IF EXISTS %s", SQL.identifier(COMPUTED_TABLE)))
         self.env.cr.execute(
@@ -314,13 +274,13 @@ ranked AS (
                 THEN 100 * SUM(GREATEST(c.value, 0)) OVER (ORDER BY c.value DESC)
                      / NULLIF(SUM(GREATEST(c.value, 0)) OVER (), 0)
                 ELSE 100 END AS exact_share,
-           CASE WHEN c.last_order_date IS NOT NULL THEN 1 + 5 * (
+           CASE WHEN c.last_order_date IS NOT NULL THEN 1 + %(rfm_scores)s * (
                 RANK() OVER (PARTITION BY c.last_order_date IS NULL ORDER BY c.last_order_date) - 1)
                 / COUNT(*) OVER (PARTITION BY c.last_order_date IS NULL) END AS recency_score,
-           CASE WHEN c.last_order_date IS NOT NULL THEN 1 + 5 * (
+           CASE WHEN c.last_order_date IS NOT NULL THEN 1 + %(rfm_scores)s * (
                 RANK() OVER (PARTITION BY c.last_order_date IS NULL ORDER BY c.order_count) - 1)
                 / COUNT(*) OVER (PARTITION BY c.last_order_date IS NULL) END AS frequency_score,
-           CASE WHEN c.last_order_date IS NOT NULL THEN 1 + 5 * (
+           CASE WHEN c.last_order_date IS NOT NULL THEN 1 + %(rfm_scores)s * (
                 RANK() OVER (PARTITION BY c.last_order_date IS NULL ORDER BY c.value) - 1)
                 / COUNT(*) OVER (PARTITION BY c.last_order_date IS NULL) END AS monetary_score
       FROM customers c
@@ -340,17 +300,18 @@ SELECT r.partner_id, r.old_tier_id, r.value, r.value_rank, r.order_count, r.marg
             WHEN %(today)s - r.last_order_date >= %(lost_days)s THEN 'lost'
             WHEN %(today)s - r.last_order_date >= %(dormant_days)s THEN 'dormant'
             WHEN %(today)s - r.first_order_date < %(new_days)s THEN 'new'
-            WHEN %(today)s - r.last_order_date > 1.5 * NULLIF(r.average_order_interval, 0)
+            WHEN %(today)s - r.last_order_date > %(at_risk_factor)s * NULLIF(r.average_order_interval, 0)
               OR %(today)s - r.last_order_date > %(at_risk_days)s THEN 'at_risk'
             ELSE 'active' END AS lifecycle,
        CASE WHEN r.last_order_date IS NULL THEN NULL
-            WHEN r.recency_score >= 4 AND (r.frequency_score + r.monetary_score) >= 8 THEN 'champions'
-            WHEN r.recency_score >= 3 AND (r.frequency_score + r.monetary_score) >= 6 THEN 'loyal'
-            WHEN r.recency_score >= 4 THEN 'promising'
-            WHEN r.recency_score = 3 THEN 'need_attention'
-            WHEN (r.frequency_score + r.monetary_score) >= 8 THEN 'cannot_lose'
-            WHEN (r.frequency_score + r.monetary_score) >= 6 THEN 'at_risk'
-            WHEN r.recency_score = 2 THEN 'hibernating'
+            WHEN r.recency_score >= %(recent)s AND (r.frequency_score + r.monetary_score) >= %(big)s THEN 'champions'
+            WHEN r.recency_score >= %(fairly_recent)s AND (r.frequency_score + r.monetary_score) >= %(good)s
+                 THEN 'loyal'
+            WHEN r.recency_score >= %(recent)s THEN 'promising'
+            WHEN r.recency_score = %(fairly_recent)s THEN 'need_attention'
+            WHEN (r.frequency_score + r.monetary_score) >= %(big)s THEN 'cannot_lose'
+            WHEN (r.frequency_score + r.monetary_score) >= %(good)s THEN 'at_risk'
+            WHEN r.recency_score = %(lapsing)s THEN 'hibernating'
             ELSE 'lost' END AS rfm_segment
   FROM ranked r
                 """,
@@ -374,6 +335,13 @@ SELECT r.partner_id, r.old_tier_id, r.value, r.value_rank, r.order_count, r.marg
                 at_risk_days=at_risk_days,
                 dormant_days=company.customer_dormant_days,
                 lost_days=company.customer_lost_days,
+                at_risk_factor=AT_RISK_INTERVAL_FACTOR,
+                rfm_scores=RFM_SCORES,
+                recent=RFM_RECENT,
+                fairly_recent=RFM_FAIRLY_RECENT,
+                lapsing=RFM_LAPSING,
+                big=RFM_BIG_BUYER,
+                good=RFM_GOOD_BUYER,
             )
         )
         self.env.cr.execute(SQL("CREATE INDEX ON %s (partner_id)", SQL.identifier(COMPUTED_TABLE)))
@@ -410,7 +378,7 @@ SELECT r.partner_id, r.old_tier_id, r.value, r.value_rank, r.order_count, r.marg
                 table=SQL.identifier(COMPUTED_TABLE),
             )
         )
-        if len(updated) > 1000:
+        if len(updated) > ANALYZE_AFTER_ROWS:
             # Many accounts opened or changed (a first classification, an upgrade): the planner
             # must not keep judging the table by its former size, or the joins of the views and
             # of the next run go through nested loops over 100,000 rows.

@@ -24,6 +24,9 @@ CHECKIN_STATES = [
     ("refused", "Location Refused"),
     ("unavailable", "Location Unavailable"),
 ]
+# A done visit may be dated this far in the future: a time typed in the visit log, or the browser's
+# clock, runs a little ahead of the server's (README, "Visits").
+DONE_DATE_TOLERANCE = timedelta(minutes=5)
 # Changes of these fields are carried over to the visit's calendar event.
 CALENDAR_FIELDS = {"partner_id", "user_id", "planned_start", "duration", "state", "agenda"}
 
@@ -196,7 +199,7 @@ class CustomerVisit(models.Model):
                 raise ValidationError(
                     self.env._("The next visit of %(visit)s must come after the visit itself.", visit=visit.name)
                 )
-            if visit.done_date and visit.done_date > fields.Datetime.now() + timedelta(minutes=5):
+            if visit.done_date and visit.done_date > fields.Datetime.now() + DONE_DATE_TOLERANCE:
                 raise ValidationError(self.env._("Visit %(visit)s cannot be done in the future.", visit=visit.name))
 
     @api.model_create_multi
@@ -431,27 +434,67 @@ class CustomerVisit(models.Model):
     def _get_previous_visit(self):
         """The customer's last done visit before this one, for the route sheet."""
         self.ensure_one()
-        return self.search(
-            [
-                ("partner_id", "=", self.partner_id.id),
-                ("state", "=", "done"),
-                ("done_date", "<", self.planned_start),
-                ("id", "!=", self.id),
-            ],
-            order="done_date desc",
-            limit=1,
-        )
+        before = Domain("done_date", "<", self.planned_start) & Domain("id", "!=", self.id)
+        return self._last_done_visits(self.partner_id, self.company_id, 1, before)[self.partner_id.id]
 
     def _get_open_followups(self):
-        """Open follow-ups of all the customer's visits."""
+        """Open follow-ups of all the customer's visits, for the route sheet."""
         self.ensure_one()
-        return self.env["mail.activity"].search(
-            [
-                ("res_model", "=", self._name),
-                ("res_id", "in", self.search([("partner_id", "=", self.partner_id.id)]).ids),
-            ],
-            order="date_deadline",
+        return self._open_followups(self.partner_id, self.company_id)[self.partner_id.id]
+
+    @api.model
+    def _last_done_visits(self, customers, company, limit, domain=Domain.TRUE):
+        """{customer id: its last ``limit`` done visits in ``company`` (within ``domain``), the
+        latest first}, for all ``customers`` in two queries; read with this model's environment,
+        so record rules apply. The handover note, the account review and the route sheet use it."""
+        done = self._search(
+            Domain("partner_id", "in", customers.ids)
+            & Domain("company_id", "=", company.id)
+            & Domain("state", "=", "done")
+            & Domain(domain)
         )
+        # The last N per customer is a window function the ORM cannot say; the subquery keeps the
+        # record rules of the search above.
+        rows = self.env.execute_query(
+            SQL(
+                """
+                SELECT id FROM (
+                    SELECT id, ROW_NUMBER() OVER (PARTITION BY partner_id ORDER BY done_date DESC, id DESC) AS rank
+                      FROM customer_visit
+                     WHERE id IN %s
+                ) ranked
+                 WHERE rank <= %s
+                """,
+                done.subselect(),
+                limit,
+            )
+        )
+        visits = self.search([("id", "in", [visit_id for (visit_id,) in rows])], order="done_date desc, id desc")
+        by_customer = visits.grouped("partner_id")
+        return {customer.id: by_customer.get(customer, self.browse()) for customer in customers}
+
+    @api.model
+    def _open_followups(self, customers, company, on_customers=False):
+        """{customer id: its open follow-ups in ``company``, the earliest first}: the activities on
+        its visits there and, with ``on_customers``, those on the customer and its contacts too.
+        Read with this model's environment (the handover reads them in sudo, the reports as the
+        user). The handover note, the account review and the route sheet use it."""
+        visits = self._search(Domain("partner_id", "in", customers.ids) & Domain("company_id", "=", company.id))
+        domain = Domain("res_model", "=", self._name) & Domain("res_id", "in", visits)
+        people = customers | customers.child_ids if on_customers else customers.browse()
+        if people:
+            domain |= Domain("res_model", "=", "res.partner") & Domain("res_id", "in", people.ids)
+        activities = self.env["mail.activity"].search_fetch(
+            domain,
+            ["res_model", "res_id", "summary", "activity_type_id", "date_deadline", "user_id"],
+            order="date_deadline, id",
+        )
+        followed = self.browse(activities.filtered(lambda activity: activity.res_model == self._name).mapped("res_id"))
+        customer_of = {(self._name, visit.id): visit.partner_id.id for visit in followed} | {
+            ("res.partner", person.id): person.commercial_partner_id.id for person in people
+        }
+        by_customer = activities.grouped(lambda activity: customer_of[activity.res_model, activity.res_id])
+        return {customer.id: by_customer.get(customer.id, activities.browse()) for customer in customers}
 
     @api.model
     def _to_utc(self, day, hour=0.0):

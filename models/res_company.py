@@ -3,9 +3,11 @@ from datetime import datetime, time, timedelta
 
 import holidays
 import pytz
+from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
+from odoo.tools import SQL
 
 from .notification import notify_and_close
 
@@ -95,6 +97,88 @@ class ResCompany(models.Model):
                         known=", ".join(subdivisions) or "-",
                     )
                 )
+
+    # ------------------------------------------------------------
+    # Scheduled actions
+    # ------------------------------------------------------------
+
+    def _cron_run_per_company(self, run, work):
+        """For each company of ``self``, ``run(company)`` on its own savepoint, one step of the
+        running scheduled action's progress (``ir.cron._commit_progress``), stopping when its time
+        is up. A company's failure is logged (``work`` names what failed) and the others go on."""
+        cron = self.env["ir.cron"]
+        cron._commit_progress(remaining=len(self))
+        for company in self:
+            try:
+                with self.env.cr.savepoint():
+                    run(company)
+            except Exception:
+                # One company's failure (its configuration, say) must not keep the others' work undone.
+                _logger.exception("%s failed for company %s", work, company.name)
+            if not cron._commit_progress(1):
+                break
+
+    # ------------------------------------------------------------
+    # Customer value
+    # ------------------------------------------------------------
+
+    def _customer_value_orders(self, today, margins=False):
+        """SELECT of the orders that make the customers' value in this company up to ``today``
+        (README, "Design"), following its value basis: the confirmed sale orders (untaxed, at the
+        order's own rate) or the posted customer invoices minus credit notes. One row per order:
+        ``partner_id`` (the commercial partner), ``order_date``, ``amount`` in company currency;
+        with ``margins``, also ``margin`` and ``costed_amount``, the margin of the order's lines
+        that carry a cost and their amount (NULL with the invoice basis). The tiers, the
+        retention report and the loss of a customer all read their orders here."""
+        self.ensure_one()
+        if self.customer_value_basis == "invoice":
+            # Posted customer invoices minus credit notes, already signed in company currency.
+            return SQL(
+                """SELECT move.commercial_partner_id AS partner_id, move.invoice_date AS order_date,
+                          move.amount_untaxed_signed AS amount%(margins)s
+                     FROM account_move move
+                    WHERE move.company_id = %(company)s AND move.state = 'posted'
+                      AND move.move_type IN ('out_invoice', 'out_refund')
+                      AND move.invoice_date <= %(today)s""",
+                margins=SQL(", NULL::numeric AS margin, NULL::numeric AS costed_amount") if margins else SQL(),
+                company=self.id,
+                today=today,
+            )
+        # Confirmed orders only; currency_rate is the order's rate against the company currency.
+        rate = SQL("COALESCE(NULLIF(so.currency_rate, 0), 1)")
+        costed = SQL()
+        if margins:
+            # The margin counts the lines with a cost only: a line without one is no 100% margin;
+            # one aggregation of the company's costed lines, hashed: no sub-select per order.
+            costed = SQL(
+                """LEFT JOIN (SELECT line.order_id, SUM(line.margin) AS margin, SUM(line.price_subtotal) AS amount
+                             FROM sale_order_line line
+                            WHERE line.company_id = %(company)s AND line.state = 'sale'
+                              AND line.purchase_price <> 0
+                         GROUP BY line.order_id) costed ON costed.order_id = so.id""",
+                company=self.id,
+            )
+        return SQL(
+            """SELECT partner.commercial_partner_id AS partner_id,
+                      (so.date_order AT TIME ZONE 'UTC')::date AS order_date,
+                      so.amount_untaxed / %(rate)s AS amount%(margins)s
+                 FROM sale_order so
+                 JOIN res_partner partner ON partner.id = so.partner_id
+                 %(costed)s
+                WHERE so.company_id = %(company)s AND so.state = 'sale'
+                  AND so.date_order < %(tomorrow)s""",
+            rate=rate,
+            margins=SQL(", costed.margin / %(rate)s AS margin, costed.amount / %(rate)s AS costed_amount", rate=rate)
+            if margins
+            else SQL(),
+            costed=costed,
+            company=self.id,
+            tomorrow=today + relativedelta(days=1),
+        )
+
+    # ------------------------------------------------------------
+    # Public holidays
+    # ------------------------------------------------------------
 
     def action_fill_public_holidays(self):
         """Fill the companies' public holidays of this year and the next."""

@@ -50,36 +50,25 @@ class ReportCustomerAccountReview(models.AbstractModel):
         """{customer id: {contacts, tier_history, visits, followups, care_actions}}, in a few
         searches for all the customers together."""
         today = fields.Date.context_today(self)
-        in_company = Domain("partner_id", "in", customers.ids) & Domain("company_id", "=", self.env.company.id)
+        company = self.env.company
+        in_company = Domain("partner_id", "in", customers.ids) & Domain("company_id", "=", company.id)
         Visit = self.env["customer.visit"]
-        visits = Visit.search(in_company)
-        done_visits = Visit.search(in_company & Domain("state", "=", "done"), order="done_date desc, id desc")
+        last_visits = Visit._last_done_visits(customers, company, LAST_VISITS)
+        # Follow-ups: the activities on the customer's visits, on the customer and on its contacts.
+        followups = Visit._open_followups(customers, company, on_customers=True)
         history = self.env["customer.tier.history"].search(in_company, order="date desc, id desc")
         care_actions = self.env["customer.care.action"].search(
             in_company & Domain("state", "=", "scheduled") & Domain("due_date", ">=", today),
             order="due_date, id",
         )
-        # Follow-ups: the activities on the customer's visits, on the customer and on its contacts.
-        people = customers | customers.child_ids
-        followups = self.env["mail.activity"].search(
-            (Domain("res_model", "=", Visit._name) & Domain("res_id", "in", visits.ids))
-            | (Domain("res_model", "=", "res.partner") & Domain("res_id", "in", people.ids)),
-            order="date_deadline, id",
-        )
-        customer_of = {
-            Visit._name: {visit.id: visit.partner_id for visit in visits},
-            "res.partner": {partner.id: partner.commercial_partner_id for partner in people},
-        }
-        visits_by_customer = done_visits.grouped("partner_id")
         history_by_customer = history.grouped("partner_id")
         care_by_customer = care_actions.grouped("partner_id")
-        followups_by_customer = followups.grouped(lambda activity: customer_of[activity.res_model][activity.res_id])
         return {
             customer.id: {
                 "contacts": customer.child_ids.filtered(lambda c: c.type == "contact"),
                 "tier_history": history_by_customer.get(customer, history.browse())[:TIER_HISTORY_ROWS],
-                "visits": visits_by_customer.get(customer, done_visits.browse())[:LAST_VISITS],
-                "followups": followups_by_customer.get(customer, followups.browse()),
+                "visits": last_visits[customer.id],
+                "followups": followups[customer.id],
                 "care_actions": care_by_customer.get(customer, care_actions.browse()),
             }
             for customer in customers

@@ -7,6 +7,8 @@ EFFORT_SHARES = {
     "hour_share": "visit_hours",
     "value_share": "customer_value",
 }
+# The groupby fields a share leaves out: its total is over all tiers.
+TIER_FIELDS = ("tier_id", "tier_sequence")
 
 
 class CustomerEffortReport(models.Model):
@@ -46,7 +48,7 @@ class CustomerEffortReport(models.Model):
         help="Customers whose last done visit is at most the tier's contact interval ago.",
     )
 
-    # Shares and rates (see _read_group and _read_group_select)
+    # Shares and rates (see _read_group_select)
     visit_share = fields.Float(
         string="Share of Visits (%)",
         readonly=True,
@@ -79,94 +81,45 @@ class CustomerEffortReport(models.Model):
             fields.Date.context_today(self), self.env.context.get("tz") or self.env.user.tz or "UTC"
         )
 
-    def _read_group_select(self, aggregate_spec, query):
-        # Coverage of a group is the ratio of its sums.
-        if aggregate_spec.split(":")[0] != "coverage_rate":
-            return super()._read_group_select(aggregate_spec, query)
-        return SQL(
-            "ROUND(100.0 * SUM(%s) / NULLIF(SUM(%s), 0), 2)",
-            self._field_to_sql(self._table, "covered_count", query),
-            self._field_to_sql(self._table, "customer_count", query),
-        )
-
     # A share is the group's sum over the sum of the same group with the tier left out: grouped
     # by salesperson and tier, a tier's share of that salesperson's visits; grouped by tier only,
-    # a tier's share of all the selected visits; without the tier, 100%. SQL cannot tell which
-    # grouping an aggregate belongs to, so the shares are computed from sums after the query,
-    # for the list and graph views (_read_group) as for the pivot (_read_grouping_sets).
+    # a tier's share of all the selected visits; without the tier, 100%. In SQL: the group's sum
+    # over the sum of the sums of the groups that differ from it by their tier only, a window
+    # over the grouped rows partitioned by the grouping set (for the pivot's GROUPING SETS) and
+    # by the other groupby terms, which _read_group_groupby remembers on the query for
+    # _read_group_select (Odoo builds the groupby terms first).
 
-    @api.model
-    def _read_group(self, domain, groupby=(), aggregates=(), having=(), offset=0, limit=None, order=None):
-        shares, plain = self._effort_share_specs(aggregates)
-        if not shares:
-            return super()._read_group(domain, groupby, aggregates, having, offset, limit, order)
-        rows = super()._read_group(domain, groupby, plain, having, offset, limit, order)
-        totals = self._effort_share_totals(domain, [groupby], shares)
-        return self._effort_fill_shares(groupby, shares, rows, totals)
+    def _read_group_groupby(self, alias, groupby_spec, query):
+        term = super()._read_group_groupby(alias, groupby_spec, query)
+        if not hasattr(query, "_effort_groupby_terms"):
+            query._effort_groupby_terms = {}
+        query._effort_groupby_terms[groupby_spec] = term
+        return term
 
-    @api.model
-    def _read_grouping_sets(self, domain, grouping_sets, aggregates=(), order=None):
-        shares, plain = self._effort_share_specs(aggregates)
-        if not shares:
-            return super()._read_grouping_sets(domain, grouping_sets, aggregates, order)
-        results = super()._read_grouping_sets(domain, grouping_sets, plain, order)
-        totals = self._effort_share_totals(domain, grouping_sets, shares)
-        return [
-            self._effort_fill_shares(groupby, shares, rows, totals)
-            for groupby, rows in zip(grouping_sets, results, strict=True)
-        ]
-
-    @api.model
-    def _effort_share_specs(self, aggregates):
-        """The positions of the share aggregates with the sum each is computed from, and the
-        aggregates to query: each share replaced by its sum."""
-        shares = {
-            index: f"{EFFORT_SHARES[spec.split(':')[0]]}:sum"
-            for index, spec in enumerate(aggregates)
-            if spec.split(":")[0] in EFFORT_SHARES
-        }
-        return shares, [shares.get(index, spec) for index, spec in enumerate(aggregates)]
-
-    @api.model
-    def _effort_outer_groupby(self, groupby):
-        return tuple(spec for spec in groupby if spec.split(".")[0].split(":")[0] not in ("tier_id", "tier_sequence"))
-
-    @api.model
-    def _effort_share_totals(self, domain, grouping_sets, shares):
-        """{outer groupby: {outer group values: {sum spec: total}}} for the groupings that have
-        a tier; one query for all of them."""
-        outer_sets = list(
-            dict.fromkeys(
-                self._effort_outer_groupby(groupby)
-                for groupby in grouping_sets
-                if len(self._effort_outer_groupby(groupby)) < len(groupby)
+    def _read_group_select(self, aggregate_spec, query):
+        fname = aggregate_spec.split(":")[0]
+        if fname == "coverage_rate":
+            # Coverage of a group is the ratio of its sums.
+            return SQL(
+                "ROUND(100.0 * SUM(%s) / NULLIF(SUM(%s), 0), 2)",
+                self._field_to_sql(self._table, "covered_count", query),
+                self._field_to_sql(self._table, "customer_count", query),
             )
-        )
-        if not outer_sets:
-            return {}
-        specs = sorted(set(shares.values()))
-        results = super()._read_grouping_sets(domain, outer_sets, specs)
-        return {
-            outer: {tuple(row[: len(outer)]): dict(zip(specs, row[len(outer) :], strict=True)) for row in rows}
-            for outer, rows in zip(outer_sets, results, strict=True)
-        }
-
-    @api.model
-    def _effort_fill_shares(self, groupby, shares, rows, totals):
-        outer = self._effort_outer_groupby(groupby)
-        positions = [index for index, spec in enumerate(groupby) if spec in outer]
-        outer_totals = totals.get(outer) if len(outer) < len(groupby) else None
-        result = []
-        for row in rows:
-            row = list(row)
-            key = tuple(row[index] for index in positions)
-            for index, sum_spec in shares.items():
-                position = len(groupby) + index
-                part = row[position] or 0.0
-                total = part if outer_totals is None else outer_totals.get(key, {}).get(sum_spec) or 0.0
-                row[position] = round(100.0 * part / total, 2) if total else 0.0
-            result.append(tuple(row))
-        return result
+        if fname in EFFORT_SHARES:
+            terms = getattr(query, "_effort_groupby_terms", {})
+            outer = [term for spec, term in terms.items() if spec.split(".")[0].split(":")[0] not in TIER_FIELDS]
+            partition = (
+                SQL("PARTITION BY %s", SQL(", ").join([SQL("GROUPING(%s)", SQL(", ").join(terms.values())), *outer]))
+                if terms
+                else SQL()
+            )
+            total = SQL("SUM(%s)", self._field_to_sql(self._table, EFFORT_SHARES[fname], query))
+            return SQL(
+                "COALESCE(ROUND((100.0 * %(total)s / NULLIF(SUM(%(total)s) OVER (%(partition)s), 0))::numeric, 2), 0)",
+                total=total,
+                partition=partition,
+            )
+        return super()._read_group_select(aggregate_spec, query)
 
     @api.model
     def _effort_query(self, today, tz):

@@ -1,11 +1,7 @@
-import logging
-
 from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
 from odoo.tools import SQL
-
-_logger = logging.getLogger(__name__)
 
 # Months kept: the current month and the 35 before it.
 RETENTION_MONTHS = 36
@@ -44,9 +40,10 @@ class CustomerRetentionReport(models.Model):
     posted invoices, following the company's value basis) as they stand, so that past months
     come out right whatever happened since. See the README, "Retention and effort reports".
 
-    A snapshot table, refreshed per company by ``_refresh_company`` (nightly, with the tier
-    recomputation): computed on every read, 100,000 customers and 1,000,000 orders would cost
-    the pivot seconds per click. The salesperson is read live from the customer."""
+    A snapshot table, refreshed per company by ``_refresh_company`` (nightly by its own scheduled
+    action, ``_cron_refresh``, after the tier recomputation): computed on every read, 100,000
+    customers and 1,000,000 orders would cost the pivot seconds per click. The salesperson is read
+    live from the customer."""
 
     _name = "customer.retention.report"
     _inherit = ["customer.account.owner.mixin"]  # the rows of a salesperson's customers (README, "Access")
@@ -182,6 +179,14 @@ class CustomerRetentionReport(models.Model):
         )
 
     @api.model
+    def _cron_refresh(self):
+        """Nightly, after the tier recomputation, whose tier moves give the rows their tiers: each
+        company's snapshot, one company per step (see _refresh_company)."""
+        # A database holds a handful of companies: each is one set-based batch.
+        companies = self.env["res.company"].search([])  # pylint: disable=no-search-all
+        companies._cron_run_per_company(self._refresh_company, "Retention report refresh")
+
+    @api.model
     def _refresh_company(self, company, today=None):
         """Bring the rows of ``company`` to its figures as of ``today``. Only the rows that
         differ are written: from one night to the next, the rows of the customers whose status
@@ -233,29 +238,8 @@ class CustomerRetentionReport(models.Model):
     def _snapshot_query(self, company, today):
         current_month = today.replace(day=1)
         first_month = current_month - relativedelta(months=RETENTION_MONTHS - 1)
-        if company.customer_value_basis == "invoice":
-            # The value basis of the tier computation: posted invoices and credit notes ...
-            orders = SQL(
-                """SELECT move.commercial_partner_id AS partner_id, move.invoice_date AS order_date,
-                          move.amount_untaxed_signed AS amount
-                     FROM account_move move
-                    WHERE move.company_id = %(company)s AND move.state = 'posted'
-                      AND move.move_type IN ('out_invoice', 'out_refund') AND move.invoice_date <= %(today)s""",
-                company=company.id,
-                today=today,
-            )
-        else:
-            # ... or confirmed orders in company currency.
-            orders = SQL(
-                """SELECT partner.commercial_partner_id AS partner_id,
-                          (so.date_order AT TIME ZONE 'UTC')::date AS order_date,
-                          so.amount_untaxed / COALESCE(NULLIF(so.currency_rate, 0), 1) AS amount
-                     FROM sale_order so
-                     JOIN res_partner partner ON partner.id = so.partner_id
-                    WHERE so.company_id = %(company)s AND so.state = 'sale' AND so.date_order < %(tomorrow)s""",
-                company=company.id,
-                tomorrow=today + relativedelta(days=1),
-            )
+        # The value basis of the tier computation.
+        orders = company._customer_value_orders(today)
         return SQL(
             """
 WITH orders AS (%(orders)s),

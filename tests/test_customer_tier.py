@@ -94,6 +94,15 @@ class TestCustomerTier(CustomerRelationshipCase):
         self._recompute()
         self.assertEqual(buyer.with_company(self.company).customer_value, 700)
         self.assertEqual(refunded.with_company(self.company).customer_value, 400)
+        # the value lost when a customer is marked lost is taken on the same basis
+        self.env["customer.loss.mark"].with_company(self.company).create(
+            {
+                "partner_ids": [Command.set((buyer | refunded).ids)],
+                "reason_id": self.env.ref("customer_relationship.customer_loss_reason_price").id,
+            }
+        ).action_apply()
+        self.assertEqual(buyer.with_company(self.company).lost_value, 700)
+        self.assertEqual(refunded.with_company(self.company).lost_value, 400)
 
     def test_contact_orders_roll_up_to_the_customer(self):
         customer, other, third = self._create_customers("Parent Co", "Other Co", "Third Co")

@@ -1,8 +1,6 @@
 import textwrap
 from collections import Counter, defaultdict
 
-from markupsafe import Markup
-
 from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.fields import Domain
@@ -336,13 +334,16 @@ class CustomerHandover(models.TransientModel):
         return {activity: customers.get((activity.res_model, activity.res_id)) for activity in activities}
 
     def _handover_notes(self, customers, old_users, moved):
-        """{customer id: body of its handover note}, from data fetched for all customers at once."""
-        last_visits = self._last_done_visits(customers)
-        followups = self._open_followups(customers)
+        """{customer id: body of its handover note}, from data fetched for all customers at once,
+        rendered by the template ``customer_handover_note`` in the manager's language."""
+        Visit = self.env["customer.visit"]
+        last_visits = Visit._last_done_visits(customers, self.company_id, NOTE_LAST_VISITS)
+        # Read in sudo like the activities moved in _apply: the follow-ups of the customers' visits.
+        followups = Visit.sudo()._open_followups(customers, self.company_id)
         level_labels = dict(self.env["res.partner"]._fields["relationship_level"]._description_selection(self.env))
         currency = self.company_id.currency_id
         to_user = self.to_user_id
-        li = Markup("<li>%s</li>")
+        QWeb = self.env["ir.qweb"]
         bodies = {}
         for customer in customers:
             counts = moved.get(customer.id, Counter())
@@ -374,8 +375,8 @@ class CustomerHandover(models.TransientModel):
                     date=format_date(self.env, visit.done_date),
                     notes=textwrap.shorten(html_to_inner_content(visit.notes), NOTE_VISIT_CHARS, placeholder=" …"),
                 )
-                for visit in last_visits.get(customer.id, [])
-            ] or [self.env._("No done visit yet.")]
+                for visit in last_visits[customer.id]
+            ]
             followup_lines = [
                 self.env._(
                     "%(deadline)s: %(summary)s (%(user)s)",
@@ -383,72 +384,21 @@ class CustomerHandover(models.TransientModel):
                     summary=activity.summary or activity.activity_type_id.name,
                     user=activity.user_id.name or "",
                 )
-                for activity in followups.get(customer.id, [])[:NOTE_FOLLOWUPS]
-            ] or [self.env._("No open follow-up.")]
-            bodies[customer.id] = (
-                Markup("<p>%s</p>")
-                % self.env._(
-                    "Handed over from %(old)s to %(new)s by %(manager)s; the history below stays with the customer.",
-                    old=old_users[customer.id].name or self.env._("no salesperson"),
-                    new=to_user.name,
-                    manager=self.env.user.name,
-                )
-                + Markup("<ul>%s</ul>") % Markup().join(li % fact for fact in facts)
-                + Markup("<p>%s</p>") % self.env._("Last visits:")
-                + Markup("<ul>%s</ul>") % Markup().join(li % line for line in visit_lines)
-                + Markup("<p>%s</p>") % self.env._("Open follow-ups:")
-                + Markup("<ul>%s</ul>") % Markup().join(li % line for line in followup_lines)
+                for activity in followups[customer.id][:NOTE_FOLLOWUPS]
+            ]
+            bodies[customer.id] = QWeb._render(
+                "customer_relationship.customer_handover_note",
+                {
+                    "intro": self.env._(
+                        "Handed over from %(old)s to %(new)s by %(manager)s; "
+                        "the history below stays with the customer.",
+                        old=old_users[customer.id].name or self.env._("no salesperson"),
+                        new=to_user.name,
+                        manager=self.env.user.name,
+                    ),
+                    "facts": facts,
+                    "visit_lines": visit_lines,
+                    "followup_lines": followup_lines,
+                },
             )
         return bodies
-
-    def _last_done_visits(self, customers):
-        """{customer id: its last done visits in the company, the latest first}."""
-        Visit = self.env["customer.visit"]
-        done = Visit._search(
-            [("partner_id", "in", customers.ids), ("company_id", "=", self.company_id.id), ("state", "=", "done")]
-        )
-        # The last N per customer is a window function the ORM cannot say; the subquery keeps the
-        # record rules of the search above.
-        rows = self.env.execute_query(
-            SQL(
-                """
-                SELECT id FROM (
-                    SELECT id, ROW_NUMBER() OVER (PARTITION BY partner_id ORDER BY done_date DESC, id DESC) AS rank
-                      FROM customer_visit
-                     WHERE id IN %s
-                ) ranked
-                 WHERE rank <= %s
-                """,
-                done.subselect(),
-                NOTE_LAST_VISITS,
-            )
-        )
-        visits = Visit.search_fetch(
-            [("id", "in", [visit_id for (visit_id,) in rows])],
-            ["partner_id", "done_date", "notes"],
-            order="done_date desc, id desc",
-        )
-        result = defaultdict(list)
-        for visit in visits:
-            result[visit.partner_id.id].append(visit)
-        return result
-
-    def _open_followups(self, customers):
-        """{customer id: the open activities on its visits in the company, the earliest first}."""
-        visits = self.env["customer.visit"]._search(
-            [("partner_id", "in", customers.ids), ("company_id", "=", self.company_id.id)]
-        )
-        # Read in sudo like the activities moved in _apply: the follow-ups of the customers' visits.
-        activities = (
-            self.env["mail.activity"]
-            .sudo()
-            .search_fetch(
-                [("res_model", "=", "customer.visit"), ("res_id", "in", visits)],
-                ["res_id", "summary", "activity_type_id", "date_deadline", "user_id"],
-                order="date_deadline, id",
-            )
-        )
-        result = defaultdict(list)
-        for activity, customer_id in self._activity_customers(activities).items():
-            result[customer_id].append(activity)
-        return result

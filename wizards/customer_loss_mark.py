@@ -75,21 +75,19 @@ class CustomerLossMark(models.TransientModel):
 
     @api.model
     def _lost_values(self, customers, company):
-        """Per customer, its confirmed orders over the value window before its last order, in
-        company currency: what a year (by default) of the customer was worth."""
+        """Per customer, its orders (in the company's value basis, in company currency) over the
+        value window before its last order: what a year (by default) of the customer was worth."""
         self.env.flush_all()
         rows = self.env.execute_query(
             SQL(
-                """SELECT buyer.commercial_partner_id,
-                          SUM(so.amount_untaxed / COALESCE(NULLIF(so.currency_rate, 0), 1))
-                     FROM sale_order so
-                     JOIN res_partner buyer ON buyer.id = so.partner_id
+                """SELECT orders.partner_id, SUM(orders.amount)
+                     FROM (%(orders)s) orders
                      JOIN customer_account account
-                       ON account.partner_id = buyer.commercial_partner_id AND account.company_id = so.company_id
-                    WHERE buyer.commercial_partner_id = ANY(%(customers)s) AND so.company_id = %(company)s
-                      AND so.state = 'sale'
-                      AND so.date_order >= account.last_order_date - %(window)s::interval
-                 GROUP BY buyer.commercial_partner_id""",
+                       ON account.partner_id = orders.partner_id AND account.company_id = %(company)s
+                    WHERE orders.partner_id = ANY(%(customers)s)
+                      AND orders.order_date >= account.last_order_date - %(window)s::interval
+                 GROUP BY orders.partner_id""",
+                orders=company._customer_value_orders(fields.Date.context_today(self)),
                 customers=customers.ids,
                 company=company.id,
                 window=f"{company.customer_value_window_months} months",
