@@ -67,7 +67,7 @@ class CustomerTierSet(models.TransientModel):
             self.env._(
                 "Customer tier for %(company)s set by hand: %(old)s → %(new)s (%(reason)s)",
                 company=self.company_id.name,
-                old=old_tier.name or "",
+                old=old_tier.name or self.env._("no tier"),
                 new=self.tier_id.name,
                 reason=self.reason,
             )
