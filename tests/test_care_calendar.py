@@ -11,7 +11,7 @@ from odoo.tests import HttpCase, tagged
 from odoo.tools import SQL
 
 from ..models.customer_care_rule import TRIGGERS
-from .test_customer_care import CustomerCareCase
+from .common import CustomerCareCase
 
 SHANGHAI = pytz.timezone("Asia/Shanghai")
 
