@@ -3,6 +3,7 @@ from . import test_access_surfaces
 from . import test_care_access
 from . import test_care_calendar
 from . import test_care_concurrency
+from . import test_care_cron
 from . import test_care_execution
 from . import test_care_generation
 from . import test_care_messages

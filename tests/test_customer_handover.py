@@ -283,7 +283,7 @@ class TestCustomerHandover(CustomerRelationshipCase):
         self.assertEqual(self.alpha.user_id, self.salesman)
 
 
-@tagged("post_install", "-at_install")
+@tagged("post_install", "-at_install", "cr_slow")
 class TestCustomerHandoverQueries(CustomerRelationshipCase):
     # What the ORM costs, not what each customer costs: a fixed part (the counts, searches,
     # access checks and the note's data, some 130 queries) and statements of at most 100 rows
