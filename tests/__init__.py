@@ -1,4 +1,4 @@
-from . import test_access_matrix
+from . import test_access_rights
 from . import test_access_surfaces
 from . import test_care_access
 from . import test_care_calendar
