@@ -9,7 +9,6 @@ from . import test_care_generation
 from . import test_care_messages
 from . import test_care_resolution
 from . import test_care_triggers
-from . import test_common
 from . import test_concurrency
 from . import test_customer_account
 from . import test_customer_account_review

@@ -273,6 +273,14 @@ class TestAccessCompaniesAndCustomers(CustomerRelationshipCase):
             company_ids=[(6, 0, cls.company_eu.ids)],
         )
 
+    def test_sales_groups_imply_customer_relationship_groups(self):
+        """An existing salesperson gets the matching addon level without extra clicks."""
+        self.assertTrue(self.salesman.has_group("customer_relationship.group_customer_relationship_user"))
+        self.assertFalse(self.salesman.has_group("customer_relationship.group_customer_relationship_user_all"))
+        self.assertTrue(self.salesman_all.has_group("customer_relationship.group_customer_relationship_user_all"))
+        self.assertFalse(self.salesman_all.has_group("customer_relationship.group_customer_relationship_manager"))
+        self.assertTrue(self.manager.has_group("customer_relationship.group_customer_relationship_manager"))
+
     def test_other_company_records_are_invisible(self):
         """A manager of another company sees none of this company's records."""
         customer = self._create_customers("Matrix Co")
