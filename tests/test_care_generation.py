@@ -178,19 +178,14 @@ class TestCareQueryCount(CustomerCareCase):
         few.child_ids.birthday = date(1980, 7, 2)
         self.env["customer.tier"].sudo()._recompute_company_tiers(self.company, TODAY)
         self.env.invalidate_all()
-        before = self.cr.sql_log_count
         with self.assertQueryCount(cr_manager=6):  # rule, company, calendar, tiers; INSERT; UPDATE
             created = few_rule._generate_actions(TODAY)
-        few_queries = self.cr.sql_log_count - before
         self.assertEqual(len(created.filtered(lambda a: a.partner_id in few)), 2)
 
         many = self._create_customers(*[f"Many {i}" for i in range(18)], customer_rank=1)
         many.child_ids.birthday = date(1980, 7, 2)
         self.env["customer.tier"].sudo()._recompute_company_tiers(self.company, TODAY)
         self.env.invalidate_all()
-        before = self.cr.sql_log_count
-        with self.assertQueryCount(cr_manager=6):  # rule, company, calendar, tiers; INSERT; UPDATE
+        with self.assertQueryCount(cr_manager=6):  # the same for 20 customers as for 2
             created = many_rule._generate_actions(TODAY)
-        if self.warm:
-            self.assertEqual(self.cr.sql_log_count - before, few_queries)
         self.assertEqual(len(created.filtered(lambda a: a.partner_id in few | many)), 20)
