@@ -16,14 +16,21 @@ class TestCareExecution(CareActionsCase):
         activity = action.activity_id
         self.assertEqual(action.state, "scheduled")
         self.assertTrue(action.executed_date)
-        self.assertEqual(activity.res_model, "res.partner")
-        self.assertEqual(activity.res_id, self.customer.id)
-        self.assertEqual(activity.user_id, self.salesman)
-        self.assertEqual(activity.date_deadline, date(2026, 7, 1))
-        self.assertEqual(activity.activity_type_id, self.call)
-        self.assertEqual(activity.summary, "Care call: Buyer of Cared Co")
+        self.assertRecordValues(
+            activity,
+            [
+                {
+                    "res_model": "res.partner",
+                    "res_id": self.customer.id,
+                    "res_name": self.customer.display_name,
+                    "user_id": self.salesman.id,
+                    "date_deadline": date(2026, 7, 1),
+                    "activity_type_id": self.call.id,
+                    "summary": "Care call: Buyer of Cared Co",
+                }
+            ],
+        )
         self.assertIn("Think of a gift", activity.note)
-        self.assertEqual(activity.res_name, self.customer.display_name)
         # As mail.activity's create() does: the responsible follows the customer, with the
         # default subtypes (hence gets the customer's messages).
         follower = self.customer.message_follower_ids.filtered(lambda f: f.partner_id == self.salesman.partner_id)
@@ -49,13 +56,20 @@ class TestCareExecution(CareActionsCase):
         action = self._actions(rule, self.customer)
         visit = action.visit_id
         self.assertEqual(action.state, "scheduled")
-        self.assertEqual(visit.state, "planned")
-        self.assertEqual(visit.partner_id, self.customer)
-        self.assertEqual(visit.contact_ids, self.buyer)
-        self.assertEqual(visit.user_id, self.salesman)
-        self.assertEqual(visit.company_id, self.company)
-        # 10:00 in Shanghai on the due date, 30 June
-        self.assertEqual(visit.planned_start, datetime(2026, 6, 30, 2))
+        self.assertRecordValues(
+            visit,
+            [
+                {
+                    "state": "planned",
+                    "partner_id": self.customer.id,
+                    "contact_ids": self.buyer.ids,
+                    "user_id": self.salesman.id,
+                    "company_id": self.company.id,
+                    # 10:00 in Shanghai on the due date, 30 June
+                    "planned_start": datetime(2026, 6, 30, 2),
+                }
+            ],
+        )
         self.assertIn("Bring tea", visit.agenda)
 
         visit.with_user(self.salesman).write({"notes": "<p>Brought tea, talked about the autumn order.</p>"})
@@ -96,13 +110,19 @@ class TestCareExecution(CareActionsCase):
         done, failed = self._actions(rule, self.customer), self._actions(rule, self.other)
         self.assertTrue(done.activity_id)
         self.assertEqual(done.state, "scheduled")
-        self.assertFalse(failed.user_id)
-        self.assertEqual(failed.state, "failed")
-        self.assertEqual(
-            failed.state_reason,
-            f"Nobody is responsible for Other Cared Co under care rule {rule.name}: set a fallback user on the rule.",
+        self.assertRecordValues(
+            failed,
+            [
+                {
+                    "user_id": False,
+                    "state": "failed",
+                    "state_reason": f"Nobody is responsible for Other Cared Co under care rule {rule.name}: "
+                    "set a fallback user on the rule.",
+                    "attempt_count": 1,
+                    "last_attempt_date": TODAY,
+                }
+            ],
         )
-        self.assertEqual((failed.attempt_count, failed.last_attempt_date), (1, TODAY))
         self._run(rule, TODAY)  # the same day: not again
         self.assertEqual(failed.attempt_count, 1)
         for day in (1, 2, 3, 4):

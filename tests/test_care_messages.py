@@ -44,15 +44,22 @@ class TestCareMessages(CareActionsCase):
         self._run(rule, date(2026, 7, 2))
         action = self._actions(rule, self.customer)
         self.assertEqual(action.state, "done")
-        self.assertEqual(action.sms_id.partner_id, self.buyer)
-        self.assertEqual(action.sms_id.number, self.buyer.phone_sanitized)
-        self.assertTrue(action.sms_id.number)
-        self.assertEqual(action.sms_id.body, "Happy birthday, Buyer of Cared Co!")
+        self.assertTrue(self.buyer.phone_sanitized)
+        self.assertRecordValues(
+            action.sms_id,
+            [
+                {
+                    "partner_id": self.buyer.id,
+                    "number": self.buyer.phone_sanitized,
+                    "body": "Happy birthday, Buyer of Cared Co!",
+                }
+            ],
+        )
         # The SMS gateway refuses it: the action fails.
         action.sms_id.write({"state": "error", "failure_type": "sms_number_format"})
-        self.assertEqual(action.state, "failed")
-        self.assertEqual(action.state_reason, "Wrong Number Format")
-        self.assertEqual(action.attempt_count, 1)
+        self.assertRecordValues(
+            action, [{"state": "failed", "state_reason": "Wrong Number Format", "attempt_count": 1}]
+        )
 
     def test_broken_template_fails_its_actions_only(self):
         # A template broken after it was saved (say, a field of an uninstalled module): Odoo
