@@ -1,10 +1,13 @@
 # Every target goes through tools/dev.sh; see README.md.
-.PHONY: run test upgrade upgrade-check pot lint bench bench-scale wheel setup
+.PHONY: run test test-fast upgrade upgrade-check pot lint bench bench-scale wheel setup
 run upgrade upgrade-check pot lint bench wheel setup:
 	@tools/dev.sh $@
 # The tests, then the upgrade from the previous release (CI runs `make test`).
 test:
 	@tools/dev.sh test
 	@tools/dev.sh upgrade-check
+# The tests without those tagged cr_slow (commits, volume): for a developer between changes.
+test-fast:
+	@tools/dev.sh test-fast
 bench-scale:
 	@tools/dev.sh bench --scale

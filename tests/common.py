@@ -6,6 +6,9 @@ from odoo import SUPERUSER_ID, Command, api, sql_db
 from odoo.tests import Form, TransactionCase, new_test_user
 from odoo.tools import SQL
 
+# The day the care tests run their rules, unless a test says otherwise.
+TODAY = date(2026, 6, 30)
+
 
 class ConcurrentWorkersMixin:
     """Two workers on their own database connections, outside the test's transaction: what
@@ -180,3 +183,77 @@ class CustomerRelationshipCase(TransactionCase):
             dialog.tier_id = tier
             dialog.reason = reason
         return dialog.record.action_apply()
+
+class CustomerCareCase(CustomerRelationshipCase):
+    """Rules of the test company over its own customers. Demo customers (``customer_rank`` and no
+    company) are classified in every company too, so assertions look at the test's customers."""
+
+    maxDiff = None
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.call = cls.env.ref("mail.mail_activity_data_call")
+        cls.birthday_template = cls.env.ref("customer_relationship.mail_template_care_birthday")
+        cls.Action = cls.env["customer.care.action"]
+
+    def _rule(self, **vals):
+        return self.env["customer.care.rule"].create(
+            {
+                "name": f"Care: {vals.get('trigger', 'birthday')}",
+                "company_id": self.company.id,
+                "trigger": "birthday",
+                "lead_days": 7,
+                "action": "activity",
+                "activity_type_id": self.call.id,
+                "summary": "Care call",
+                "responsible": "salesperson",
+                "user_id": self.manager.id,
+                **vals,
+            }
+        )
+
+    def _tiered(self, *names, today=TODAY, **vals):
+        """Customers without orders, classified in the test company (lowest tier)."""
+        customers = self._create_customers(*names, customer_rank=1, **vals)
+        self._recompute(self.company, today)
+        return customers
+
+    def _actions(self, rule, customers):
+        return self.Action.search([("rule_id", "in", rule.ids), ("partner_id", "in", customers.ids)])
+
+    def _events(self, actions):
+        """(customer, contact, occurrence, due date) of each action, sorted."""
+        return sorted(
+            ((a.partner_id.name, a.contact_id.name or False, a.occurrence_date, a.due_date) for a in actions),
+            key=str,
+        )
+
+    def _run(self, rule, today):
+        """What the daily run does for one rule: generate, then carry out what is due."""
+        rule._generate_actions(today)
+        self.Action.search([("rule_id", "=", rule.id), *self.Action._pending_domain(today)])._execute(today)
+
+
+class CareActionsCase(CustomerCareCase):
+    """Two classified customers whose contacts have birthdays on 2 July, e-mail addresses and
+    phone numbers, and an SMS template."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.customer, cls.other = cls._create_customers("Cared Co", "Other Cared Co", customer_rank=1)
+        cls.buyer = cls.customer.child_ids
+        cls.buyer.write({"birthday": date(1980, 7, 2), "email": "buyer@cared.example.com", "phone": "+8613800138000"})
+        cls.other.child_ids.write(
+            {"birthday": date(1981, 7, 2), "email": "buyer@other.example.com", "phone": "+8613800138001"}
+        )
+        cls.env["customer.tier"]._recompute_company_tiers(cls.company, TODAY)
+        cls.customers = cls.customer | cls.other
+        cls.sms_template = cls.env["sms.template"].create(
+            {
+                "name": "Birthday SMS",
+                "model_id": cls.env["ir.model"]._get_id("res.partner"),
+                "body": "Happy birthday, {{ object.name }}!",
+            }
+        )

@@ -4,7 +4,7 @@ from unittest.mock import patch
 from odoo import Command
 from odoo.tests import tagged
 
-from .test_customer_care import CustomerCareCase
+from .common import CustomerCareCase
 
 # The first day the test customers' cadence actions are due (first order 1 May + 30 days).
 DUE = date(2026, 6, 1)

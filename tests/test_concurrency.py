@@ -8,7 +8,7 @@ from odoo.tests import TransactionCase, tagged
 from .common import ConcurrentWorkersMixin
 
 
-@tagged("post_install", "-at_install")
+@tagged("post_install", "-at_install", "cr_slow")
 class TestTierConcurrency(ConcurrentWorkersMixin, TransactionCase):
     """Two workers recomputing the tiers of one company at the same time, each on its own
     database connection. What they share must be committed: a customer with an order in the

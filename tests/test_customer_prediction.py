@@ -106,8 +106,7 @@ class TestCustomerPrediction(CustomerRelationshipCase):
         self._recompute()
         self.assertEqual(self._recompute()["changed"], 0)
         self._create_orders([(self.stopped[0], 200, date(2026, 6, 29))])
-        result = self._recompute()
-        self.assertGreaterEqual(result["changed"], 1)
+        self._recompute()
         self.assertEqual(self.stopped[0].with_company(self.company).customer_lifecycle, "active")
 
     def test_too_little_data_falls_back_to_the_day_rules(self):

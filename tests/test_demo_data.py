@@ -23,6 +23,20 @@ class TestDemoData(TransactionCase):
         cls.demo_user = cls.env.ref("base.user_demo")
         cls.customers = cls.env["res.partner"].search([("parent_id", "=", False), ("customer_tier_id", "!=", False)])
 
+    def test_demo_data_follows_a_pareto_curve(self):
+        """The demo customers: the top fifth brings well over half of the value."""
+        customers = (
+            self.env["res.partner"]
+            .search(
+                [("id", "in", [self.env.ref(f"customer_relationship.demo_customer_{i:02d}").id for i in range(1, 31)])]
+            )
+            .sorted("customer_value", reverse=True)
+        )
+        values = customers.mapped("customer_value")
+        self.assertGreater(sum(values[:6]) / sum(values), 0.6)
+        self.assertEqual(customers[0].customer_tier_id, self.env.ref("customer_relationship.customer_tier_platinum"))
+        self.assertTrue(customers.filtered(lambda c: c.customer_lifecycle in ("dormant", "lost")))
+
     def test_eighteen_months_of_done_visits(self):
         done = self.env["customer.visit"].search([("state", "=", "done"), ("partner_id", "in", self.customers.ids)])
         self.assertGreater(len(done), 200)

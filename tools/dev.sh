@@ -2,6 +2,8 @@
 # One entry point for every developer task of the customer_relationship addon.
 #   tools/dev.sh run       set up, create the demo database once, serve on http://localhost:8069
 #   tools/dev.sh test      set up, install the addon in a throwaway database, run pytest-odoo and lint
+#                          (the fast suite, then the tests tagged cr_slow)
+#   tools/dev.sh test-fast the same without the slow tests and the checks after them
 #   tools/dev.sh upgrade   update the addon (-u) in the run database
 #   tools/dev.sh upgrade-check  install the previous release (tag 19.0.2.0.0) with demo data,
 #                          upgrade it to this checkout and compare the data (CR_PREVIOUS_RELEASE)
@@ -204,18 +206,30 @@ cmd_lint() {
 }
 
 cmd_test() {
+  # --fast (tools/dev.sh test-fast): the fast suite only, without the slow step and the checks after it.
+  local fast=0
+  if [[ ${1:-} == --fast ]]; then fast=1; shift; fi
   setup
   local db=${ADDON}_test_$$
   drop_on_exit "$db"
   cmd_lint
   log "installing the addon in the throwaway database $db"
   odoo_bin -d "$db" -i "$ADDON" --with-demo --stop-after-init --log-level=warn
-  log "running the tests"
-  # The no-skip plugin makes a skipped test (e.g. a browser test without websocket-client) fail the run.
-  (cd "$CR_HOME/addons/$ADDON" &&
-    PYTHONPATH=$ODOO_SRC:$ADDON_DIR/tools${PYTHONPATH:+:$PYTHONPATH} "$PY" -m pytest -p pytest_no_skip \
-      --odoo-config="$CONF" --odoo-database="$db" --odoo-http -o addopts="" -q -rfEs \
-      "$CR_HOME/addons/$ADDON/tests" "$@")
+  # Two steps: the fast suite, then the tests tagged cr_slow (they commit on connections of their
+  # own, or run at volume). The no-skip plugin makes a skipped test (e.g. a browser test without
+  # websocket-client) fail the run; the tags plugin deselects by tag (tools/pytest_test_tags.py).
+  # With pytest arguments (a file, -k ...), one step: the slow one might select nothing.
+  local step steps=(skip only)
+  (($#)) && steps=(all)
+  ((fast)) && steps=(skip)
+  for step in "${steps[@]}"; do
+    log "running the tests (--cr-slow=$step: all, the fast suite (skip) or the slow tests (only))"
+    (cd "$CR_HOME/addons/$ADDON" &&
+      PYTHONPATH=$ODOO_SRC:$ADDON_DIR/tools${PYTHONPATH:+:$PYTHONPATH} "$PY" -m pytest -p pytest_no_skip \
+        -p pytest_test_tags --cr-slow=$step --odoo-config="$CONF" --odoo-database="$db" --odoo-http \
+        -o addopts="" -q -rfEs "$CR_HOME/addons/$ADDON/tests" "$@")
+  done
+  ((fast)) && return 0
   log "uninstalling the addon: nothing of it may be left; then installing it again"
   local owned
   owned=$(mktemp)
@@ -384,6 +398,7 @@ cmd_upgrade_check() {
 
 case ${1:-} in
   run | test | upgrade | pot | lint | bench | wheel) cmd=$1; shift; "cmd_$cmd" "$@" ;;
+  test-fast) shift; cmd_test --fast "$@" ;;
   upgrade-check) shift; cmd_upgrade_check "$@" ;;
   setup) setup ;;
   # The help is the comment at the top of this file, whatever its length.
