@@ -10,6 +10,8 @@
 #   tools/dev.sh bench     tier recomputation benchmark on 100,000 customers (scratch database);
 #                          with --scale: care cron, views, form, My Day, handover and customer pool at scale
 #   tools/dev.sh wheel     build dist/odoo_addon_customer_relationship-*.whl from the committed HEAD
+#   tools/dev.sh wheel-check  build the wheel, check its files, pip install it next to Odoo installed
+#                          as a package (cached in $CR_HOME/wheel-venv) and install the app from it
 #   tools/dev.sh setup     only install what is missing
 # Settings (environment): ODOO_SRC (/opt/odoo), CR_HOME (~/.local/share/customer_relationship),
 # CR_DB (customer_relationship), CR_BENCH_DB (customer_relationship_bench), CR_PORT (8069),
@@ -86,23 +88,29 @@ ensure_venv() {
   [[ -f $stamp && $(cat "$stamp") == "$want" ]] && return
   log "creating the Python environment in $VENV (a few minutes the first time)"
   python3 -m venv "$VENV"
-  local constraint
-  constraint=$(mktemp)
-  # cbor2 pinned by Odoo 19 only builds with an older setuptools.
+  build_constrained "$PY" -m pip install -q --upgrade pip wheel "setuptools<70"
+  build_constrained "$PY" -m pip install -q -r "$ODOO_SRC/requirements.txt"
+  build_constrained "$PY" -m pip install -q "${DEV_PIP_PACKAGES[@]}"
+  "$PY" -m pip install -q "${RUNTIME_PIP_PACKAGES[@]}"
+  install_addon_packages "$PY"
+  echo "$want" >"$stamp"
+}
+
+# Runs a pip command whose builds use setuptools < 70: cbor2, pinned by Odoo 19, only builds with it.
+build_constrained() {
+  local constraint=$CR_HOME/build-constraints.txt
+  mkdir -p "$CR_HOME"
   echo "setuptools<70" >"$constraint"
   # pip >= 25.3 reads build constraints from their own variable; older pip from PIP_CONSTRAINT.
-  export PIP_CONSTRAINT=$constraint PIP_BUILD_CONSTRAINT=$constraint
-  "$PY" -m pip install -q --upgrade pip wheel "setuptools<70"
-  "$PY" -m pip install -q -r "$ODOO_SRC/requirements.txt"
-  "$PY" -m pip install -q "${DEV_PIP_PACKAGES[@]}"
-  unset PIP_CONSTRAINT PIP_BUILD_CONSTRAINT
-  rm -f "$constraint"
-  "$PY" -m pip install -q "${RUNTIME_PIP_PACKAGES[@]}"
-  # The addon's own Python libraries: the manifest's external_dependencies (PyPI names).
+  PIP_CONSTRAINT=$constraint PIP_BUILD_CONSTRAINT=$constraint "$@"
+}
+
+# The addon's own Python libraries, the manifest's external_dependencies (PyPI names), into the
+# environment of the python $1, within Odoo's pins: ortools would otherwise upgrade python-dateutil.
+install_addon_packages() {
+  local addon_packages
   mapfile -t addon_packages < <(addon_pip_packages)
-  # Within Odoo's pins: ortools would otherwise upgrade python-dateutil under Odoo.
-  if ((${#addon_packages[@]})); then "$PY" -m pip install -q -c "$ODOO_SRC/requirements.txt" "${addon_packages[@]}"; fi
-  echo "$want" >"$stamp"
+  if ((${#addon_packages[@]})); then "$1" -m pip install -q -c "$ODOO_SRC/requirements.txt" "${addon_packages[@]}"; fi
 }
 
 ensure_config() {
@@ -188,14 +196,71 @@ cmd_bench() {
 
 cmd_wheel() {
   setup
+  build_wheel "$ADDON_DIR/dist"
+  log "built $(ls "$ADDON_DIR"/dist/odoo_addon_${ADDON}-*.whl)"
+}
+
+# Builds the addon's wheel from the committed HEAD into the folder $1.
+build_wheel() {
   # whool names the wheel after the addon's folder, whatever this checkout's folder is called.
   local build
   build=$(mktemp -d)
   mkdir "$build/$ADDON"
+  # git archive leaves out the development files, marked export-ignore in .gitattributes.
   git -C "$ADDON_DIR" archive HEAD | tar -x -C "$build/$ADDON"
-  "$PY" -m pip wheel --quiet --no-deps --wheel-dir "$ADDON_DIR/dist" "$build/$ADDON"
+  "$PY" -m pip wheel --quiet --no-deps --wheel-dir "$1" "$build/$ADDON"
   rm -rf "$build"
-  log "built $(ls "$ADDON_DIR"/dist/odoo_addon_${ADDON}-*.whl)"
+}
+
+# A plain virtual environment with Odoo installed as a package (pip install -e $ODOO_SRC), as
+# where one installs the addon from its wheel; kept while Odoo's requirements and the addon's
+# libraries stay the same.
+WHEEL_VENV=$CR_HOME/wheel-venv
+ensure_wheel_venv() {
+  local stamp=$WHEEL_VENV/.cr-stamp want py=$WHEEL_VENV/bin/python
+  want=$(cat "$ODOO_SRC/requirements.txt" "$ODOO_SRC/setup.py" <(printf '%s\n' "${RUNTIME_PIP_PACKAGES[@]}") \
+    <(addon_pip_packages) | sha1sum | cut -d' ' -f1)
+  [[ -f $stamp && $(cat "$stamp") == "$want" ]] && return
+  log "creating the wheel's test environment in $WHEEL_VENV (a few minutes the first time)"
+  rm -rf "$WHEEL_VENV"
+  python3 -m venv "$WHEEL_VENV"
+  build_constrained "$py" -m pip install -q --upgrade pip wheel "setuptools<70"
+  build_constrained "$py" -m pip install -q -c "$ODOO_SRC/requirements.txt" -e "$ODOO_SRC"
+  "$py" -m pip install -q "${RUNTIME_PIP_PACKAGES[@]}"
+  install_addon_packages "$py"
+  echo "$want" >"$stamp"
+}
+
+# The wheel holds the addon and no development file, installs with pip into an environment
+# with Odoo installed as a package, and Odoo installs the app from it, with no addons path.
+cmd_wheel_check() {
+  setup
+  local started=$SECONDS tmp wheel location db=${ADDON}_wheel_$$ py=$WHEEL_VENV/bin/python
+  tmp=$(mktemp -d)
+  build_wheel "$tmp/dist"
+  wheel=$(ls "$tmp"/dist/odoo_addon_${ADDON}-*.whl)
+  "$PY" "$ADDON_DIR/tools/wheel_check.py" "$wheel"
+  ensure_wheel_venv
+  "$py" -m pip uninstall -q -y "odoo-addon-$ADDON" 2>/dev/null || true
+  "$py" -m pip install -q -c "$ODOO_SRC/requirements.txt" "$wheel"
+  location=$("$py" -c "import odoo.addons.$ADDON as addon; print(*addon.__path__)")
+  [[ $location == "$WHEEL_VENV"/lib/*/site-packages/odoo/addons/$ADDON ]] ||
+    { log "the addon is imported from $location, not from the wheel"; exit 1; }
+  # No addons_path: Odoo finds its own addons and the environment's odoo/addons.
+  cat >"$tmp/odoo.conf" <<CONF
+[options]
+data_dir = $tmp/data
+db_host = 127.0.0.1
+db_port = 5432
+db_user = $DB_USER
+CONF
+  drop_on_exit "$db"
+  log "installing the app from the wheel in $db"
+  "$WHEEL_VENV/bin/odoo" -c "$tmp/odoo.conf" -d "$db" -i "$ADDON" --stop-after-init --log-level=warn
+  [[ $(psql -h 127.0.0.1 -U "$DB_USER" -d "$db" -tAc "SELECT state FROM ir_module_module WHERE name = '$ADDON'") == installed ]] ||
+    { log "the app is not installed"; exit 1; }
+  rm -rf "$tmp"
+  log "the wheel installs with pip and Odoo installs the app from it ($((SECONDS - started)) s)"
 }
 
 cmd_lint() {
@@ -385,6 +450,7 @@ cmd_upgrade_check() {
 case ${1:-} in
   run | test | upgrade | pot | lint | bench | wheel) cmd=$1; shift; "cmd_$cmd" "$@" ;;
   upgrade-check) shift; cmd_upgrade_check "$@" ;;
+  wheel-check) shift; cmd_wheel_check "$@" ;;
   setup) setup ;;
   # The help is the comment at the top of this file, whatever its length.
   *) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 2 ;;
