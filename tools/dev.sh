@@ -31,7 +31,7 @@ PORT=${CR_PORT:-8069}
 WORKERS=${CR_WORKERS:-0}
 CONF=$CR_HOME/odoo.conf
 DEB_PACKAGES=(curl postgresql postgresql-client libpq-dev libldap2-dev libsasl2-dev chromium wkhtmltopdf fonts-wqy-microhei gettext git)
-DEV_PIP_PACKAGES=(pytest pytest-odoo websocket-client pre-commit ruff pylint-odoo whool)
+DEV_PIP_PACKAGES=(pytest pytest-odoo websocket-client pre-commit ruff pylint-odoo oca-odoo-pre-commit-hooks whool)
 # At run time: setuptools < 70 (needed only to build cbor2) cannot read zope.interface's metadata,
 # and gevent's pkg_resources import then crash-loops the bus worker; 81 drops pkg_resources.
 RUNTIME_PIP_PACKAGES=("setuptools>=70,<81")
@@ -175,6 +175,10 @@ cmd_pot() {
   "$PY" "$ODOO_SRC/odoo-bin" i18n export -c "$CONF" -d "$db" "$ADDON"
   # Keep the Chinese catalogue in step: new strings appear there untranslated, gone ones go.
   msgmerge --quiet --update --no-fuzzy-matching --backup=none "$ADDON_DIR/i18n/zh_CN.po" "$ADDON_DIR/i18n/$ADDON.pot"
+  # In OCA's po format (oca-checks-po, a pre-commit hook): entries sorted, wrapped at 78 columns,
+  # no msgstr that repeats its msgid. --fix rewrites the files and reports what it fixed.
+  (cd "$ADDON_DIR" && "$VENV/bin/oca-checks-po" --fix "i18n/zh_CN.po" "i18n/$ADDON.pot" >/dev/null || true)
+  (cd "$ADDON_DIR" && "$VENV/bin/oca-checks-po" "i18n/zh_CN.po" "i18n/$ADDON.pot")
   log "wrote i18n/$ADDON.pot and merged it into i18n/zh_CN.po"
 }
 
