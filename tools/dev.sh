@@ -6,7 +6,7 @@
 #   tools/dev.sh upgrade-check  install the previous release (tag 19.0.2.0.0) with demo data,
 #                          upgrade it to this checkout and compare the data (CR_PREVIOUS_RELEASE)
 #   tools/dev.sh pot       regenerate i18n/customer_relationship.pot
-#   tools/dev.sh lint      pre-commit (ruff, pylint-odoo, xml checks) over the addon
+#   tools/dev.sh lint      pre-commit (ruff, pylint-odoo, xml checks, OCA checks, eslint/prettier)
 #   tools/dev.sh bench     tier recomputation benchmark on 100,000 customers (scratch database);
 #                          with --scale: care cron, views, form, My Day, handover and customer pool at scale
 #   tools/dev.sh wheel     build dist/odoo_addon_customer_relationship-*.whl from the committed HEAD
@@ -56,6 +56,15 @@ ensure_debian_packages() {
     as_root apt-get update -qq
     DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "${missing[@]}" >/dev/null
   fi
+}
+
+# npm (from Debian's nodejs and npm, unless a Node.js of another origin is there): the pre-commit
+# hook tools/eslint.sh installs ESLint and Prettier with it.
+ensure_npm() {
+  command -v npm >/dev/null && return
+  log "installing Node.js and npm"
+  as_root apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq nodejs npm >/dev/null
 }
 
 ensure_postgres() {
@@ -132,6 +141,7 @@ CONF
 setup() {
   ensure_odoo_source
   ensure_debian_packages
+  ensure_npm
   ensure_postgres
   ensure_venv
   ensure_config
@@ -270,7 +280,8 @@ CONF
 
 cmd_lint() {
   setup
-  (cd "$ADDON_DIR" && PATH=$VENV/bin:$PATH "$VENV/bin/pre-commit" run --all-files --show-diff-on-failure)
+  # CR_HOME for tools/eslint.sh, which installs ESLint and Prettier there.
+  (cd "$ADDON_DIR" && CR_HOME=$CR_HOME PATH=$VENV/bin:$PATH "$VENV/bin/pre-commit" run --all-files --show-diff-on-failure)
 }
 
 cmd_test() {
@@ -411,13 +422,16 @@ cmd_upgrade_check() {
   # Data a user would have entered by then: relationship levels, a manual tier, a loss, done
   # visits and, from 19.0.2, a salesperson of its own on some accounts.
   local psql_db=(psql -q -h 127.0.0.1 -U "$DB_USER" -d "$db") before_query
+  # The administrator and the main company by their XML ids, not by database ids.
+  local admin="(SELECT res_id FROM ir_model_data WHERE module = 'base' AND name = 'user_admin')"
+  local company="(SELECT res_id FROM ir_model_data WHERE module = 'base' AND name = 'main_company')"
   if [[ -n $("${psql_db[@]}" -tAc "SELECT to_regclass('customer_account')") ]]; then
     "${psql_db[@]}" -c "
       UPDATE customer_account SET relationship_level = 'proactive'
        WHERE id IN (SELECT id FROM customer_account WHERE tier_id IS NOT NULL ORDER BY id LIMIT 5);
       UPDATE customer_account SET tier_locked = true, tier_lock_reason = 'Kept through the upgrade'
        WHERE id = (SELECT MAX(id) FROM customer_account WHERE tier_id IS NOT NULL);
-      UPDATE customer_account SET user_id = 2
+      UPDATE customer_account SET user_id = $admin
        WHERE id IN (SELECT id FROM customer_account WHERE tier_id IS NOT NULL ORDER BY id DESC LIMIT 3);"
     before_query=$(account_figures_query)
   else
@@ -425,14 +439,14 @@ cmd_upgrade_check() {
       UPDATE res_partner SET relationship_level = 'proactive'
        WHERE id IN (SELECT id FROM res_partner WHERE customer_tier_id IS NOT NULL AND id = commercial_partner_id
                     ORDER BY id LIMIT 5);
-      UPDATE res_partner SET customer_tier_locked = jsonb_build_object('1', true),
-                             customer_tier_lock_reason = jsonb_build_object('1', 'Kept through the upgrade')
+      UPDATE res_partner SET customer_tier_locked = jsonb_build_object($company::text, true),
+                             customer_tier_lock_reason = jsonb_build_object($company::text, 'Kept through the upgrade')
        WHERE id = (SELECT MAX(id) FROM res_partner WHERE customer_tier_id IS NOT NULL AND id = commercial_partner_id);"
     before_query=$(jsonb_figures_query)
   fi
   "${psql_db[@]}" -c "
     INSERT INTO customer_visit (name, partner_id, user_id, company_id, visit_type, state, planned_start, done_date, notes)
-    SELECT 'UPGRADE/' || id, id, 2, 1, 'on_site', 'done', NOW(), NOW(), '<p>Kept through the upgrade</p>'
+    SELECT 'UPGRADE/' || id, id, $admin, $company, 'on_site', 'done', NOW(), NOW(), '<p>Kept through the upgrade</p>'
       FROM res_partner WHERE id = commercial_partner_id AND customer_rank > 0 ORDER BY id LIMIT 10;"
   local before after
   before=$("${psql_db[@]}" -tAc "$before_query")
