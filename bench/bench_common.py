@@ -7,10 +7,12 @@ import path, so they ``import bench_common`` and nothing of each other or of the
 
 import argparse
 import ast
+import contextlib
 import importlib
 import os
 import time
 
+import odoo
 from odoo import sql_db
 from odoo.modules.registry import Registry
 from odoo.tools import SQL, config
@@ -19,21 +21,31 @@ from odoo.tools import SQL, config
 COMPUTED_TABLE = "customer_tier_computed"
 
 
-def arguments(description, **defaults):
-    """The benchmarks' command line: the Odoo configuration file and the scratch database, and the
-    number of customers and orders to generate there (``defaults`` may change them)."""
+def arguments(description, customers=100_000, orders=1_000_000):
+    """The benchmarks' command line: the Odoo configuration file, the scratch database, and the
+    number of customers (and of orders, unless ``orders`` is None) to generate there."""
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument("-c", "--config", required=True)
     parser.add_argument("-d", "--database", required=True)
-    parser.add_argument("--customers", type=int, default=defaults.get("customers", 100_000))
-    parser.add_argument("--orders", type=int, default=defaults.get("orders", 1_000_000))
+    parser.add_argument("--customers", type=int, default=customers)
+    if orders is not None:
+        parser.add_argument("--orders", type=int, default=orders)
     return parser
 
 
-def open_registry(args):
-    """The registry of the scratch database, the configuration read from ``args``."""
+@contextlib.contextmanager
+def scratch_database(args, generate_orders=True):
+    """The superuser's environment on the scratch database and its main company, with the
+    customers and orders of ``args`` generated first where they are missing (``generate``)."""
     config.parse_config(["-c", args.config, "-d", args.database])
-    return Registry(args.database)
+    with Registry(args.database).cursor() as cr:
+        env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
+        company = env.ref("base.main_company")
+        start = time.perf_counter()
+        if generate_orders and generate(cr, args.customers, args.orders, company.id, company.currency_id.id):
+            elapsed = time.perf_counter() - start
+            print(f"generated {args.customers:,} customers and {args.orders:,} orders in {elapsed:.1f} s")
+        yield env, company
 
 
 def generate(cr, customers, orders, company_id, currency_id):

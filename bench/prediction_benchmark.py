@@ -34,12 +34,8 @@ def fit_alone(env, company, today):
 
 def main():
     args = bench.arguments(__doc__.splitlines()[0]).parse_args()
-    registry = bench.open_registry(args)
-    with registry.cursor() as cr:
-        env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
-        company = env.ref("base.main_company")
-        if bench.generate(cr, args.customers, args.orders, company.id, company.currency_id.id):
-            print(f"generated {args.customers:,} customers and {args.orders:,} orders")
+    with bench.scratch_database(args) as (env, company):
+        cr = env.cr
         cr.commit()
         today = odoo.fields.Date.today()
         tiers = env["customer.tier"]

@@ -256,12 +256,9 @@ def main():
     parser = bench.arguments(__doc__.splitlines()[0])
     parser.add_argument("--pool-only", action="store_true", help="measure the customer pool alone")
     args = parser.parse_args()
-    registry = bench.open_registry(args)
     results = {}
-    with registry.cursor() as cr:
-        env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
-        company = env.ref("base.main_company")
-        bench.generate(cr, args.customers, args.orders, company.id, company.currency_id.id)
+    with bench.scratch_database(args) as (env, company):
+        cr = env.cr
         if seed(env, cr):
             cr.commit()
         env["customer.tier"]._recompute_company_tiers(company)

@@ -17,7 +17,6 @@ ratios to the contacts kanban (target <= 5) and the query counts (target < 40).
 """
 
 import importlib
-import time
 
 import bench_common as bench
 from dateutil.relativedelta import relativedelta
@@ -200,14 +199,8 @@ SELECT c.partner_id, %(company)s, %(today)s, c.old_tier_id, c.tier_id,
 
 def main():
     args = bench.arguments(__doc__.splitlines()[0]).parse_args()
-    registry = bench.open_registry(args)
-    with registry.cursor() as cr:
-        env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
-        company = env.ref("base.main_company")
-        start = time.perf_counter()
-        if bench.generate(cr, args.customers, args.orders, company.id, company.currency_id.id):
-            elapsed = time.perf_counter() - start
-            print(f"generated {args.customers:,} customers and {args.orders:,} orders in {elapsed:.1f} s")
+    with bench.scratch_database(args) as (env, company):
+        cr = env.cr
         if bench.generate_lines(env, cr):
             print("generated one line per order, a third of them with a cost")
         bench.reset(cr)
