@@ -189,7 +189,7 @@ def view_specification(env, model, view_type, view_id=None):
 def action_view(env, action, view_type):
     """The domain of the addon's window action ``action`` (an XML id) and the read specification
     of its view of ``view_type``, as the web client opens it."""
-    action = env.ref(action)
+    action = env.ref(action).sudo()  # the action as the web client gets it, whoever reads the view
     view = action.view_ids.filtered(lambda view: view.view_mode == view_type)[:1].view_id
     return ast.literal_eval(action.domain or "[]"), view_specification(env, action.res_model, view_type, view.id)
 

@@ -233,8 +233,8 @@ build_wheel() {
 WHEEL_VENV=$CR_HOME/wheel-venv
 ensure_wheel_venv() {
   local stamp=$WHEEL_VENV/.cr-stamp want py=$WHEEL_VENV/bin/python
-  want=$(cat "$ODOO_SRC/requirements.txt" "$ODOO_SRC/setup.py" <(printf '%s\n' "${RUNTIME_PIP_PACKAGES[@]}") \
-    <(addon_pip_packages) | sha1sum | cut -d' ' -f1)
+  want=$(cat "$ODOO_SRC/requirements.txt" "$ODOO_SRC/setup.py" <(python3 --version) \
+    <(printf '%s\n' "${RUNTIME_PIP_PACKAGES[@]}") <(addon_pip_packages) | sha1sum | cut -d' ' -f1)
   [[ -f $stamp && $(cat "$stamp") == "$want" ]] && return
   log "creating the wheel's test environment in $WHEEL_VENV (a few minutes the first time)"
   rm -rf "$WHEEL_VENV"
