@@ -8,14 +8,11 @@ Target: under 10 s. Everything is rolled back.
     PYTHONPATH=/opt/odoo python bench/route_benchmark.py -c odoo.conf -d DATABASE
 """
 
-import argparse
 import random
 import time
 from datetime import date, timedelta
 
-import odoo
-from odoo.modules.registry import Registry
-from odoo.tools import config
+import bench_common as bench
 
 CITIES = [(31.2304, 121.4737), (31.2989, 120.5853), (30.2741, 120.1551), (32.0603, 118.7969), (29.8683, 121.5440)]
 CITIES.append((31.4912, 120.3119))  # Wuxi
@@ -23,17 +20,10 @@ TARGET = 10.0
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("-c", "--config", required=True)
-    parser.add_argument("-d", "--database", required=True)
-    parser.add_argument("--customers", type=int, default=300)
-    args = parser.parse_args()
-    config.parse_config(["-c", args.config, "-d", args.database])
-    registry = Registry(args.database)
+    args = bench.arguments(__doc__.splitlines()[0], customers=300, orders=None).parse_args()
     rng = random.Random(16)
-    with registry.cursor() as cr:
-        env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
-        company = env.ref("base.main_company")
+    with bench.scratch_database(args, generate_orders=False) as (env, company):
+        cr = env.cr
         user = env["res.users"].create(
             {
                 "name": "Route bench salesperson",

@@ -13,20 +13,23 @@ customers), classifies the customers, then times:
   (5) My Day's first paint for the salesperson of 5,000 customers (the list's first page and the
       side panel's counters, as the web client asks them),
   (6) the handover of the 5,000 customers of one salesperson,
-  (7) the customer pool's daily reclaim and its kanban (bench/pool_benchmark.py).
+  (7) the customer pool's daily reclaim and its kanban: one pool whose rules reclaim Gold, Iron
+      and Lead customers after 95 to 98 days without contact (Platinum has no rule), the
+      salespeople's start dates spread over the last 100 days; the daily reclaim run (warnings and
+      reclaims of a few thousand customers) with the query count of its set-based part, and the
+      pool kanban's first page as a salesperson reads it, rolled back afterwards.
 
 ``--pool-only`` measures (7) alone.
 
 It prints seconds and query counts, and the ratio of each to its target.
 """
 
-import argparse
-import importlib
 from datetime import timedelta
 
+import bench_common as bench
+
 import odoo
-from odoo.modules.registry import Registry
-from odoo.tools import SQL, config
+from odoo.tools import SQL
 
 ADDON = "customer_relationship"
 TARGETS = {
@@ -34,6 +37,8 @@ TARGETS = {
     "care daily run (s)": 60.0,
     "customer form (queries)": 40,
     "My Day first paint (s)": 1.0,
+    "pool daily reclaim (s)": 10.0,
+    "pool kanban first page (queries)": 40,
 }
 
 
@@ -124,17 +129,7 @@ def reset_care(cr):
     )
 
 
-def view_specification(env, model, view_type, view_id=None):
-    """The fields the web client reads for a view: the view's fields, relational ones by name."""
-    views = env[model].get_views([(view_id, view_type)])
-    fields = views["models"][model]["fields"]
-    return {
-        name: {"fields": {"display_name": {}}} if field["type"] in ("many2one", "one2many", "many2many") else {}
-        for name, field in fields.items()
-    }
-
-
-def my_day_first_paint(env, cr, tier_bench, user, company, views):
+def my_day_first_paint(env, cr, user, company, views):
     """My Day as its salesperson opens it: the week's rows, first page, and the reasons' counters."""
     worklist = env(user=user.id, context={"allowed_company_ids": [company.id]})["customer.worklist"]
     week = [("date", "<=", odoo.fields.Date.today() + timedelta(days=7))]
@@ -154,35 +149,129 @@ def my_day_first_paint(env, cr, tier_bench, user, company, views):
 
     first_paint()
     env.invalidate_all()
-    seconds, queries, _result = tier_bench.timed(cr, first_paint)
+    seconds, queries, _result = bench.timed(cr, first_paint)
     base = views["contacts kanban (Odoo's, baseline)"][0]
     rows = worklist.search_count(week)
     return seconds, queries, f"{rows:,} rows this week, x{seconds / base:.1f} the contacts kanban"
 
 
+def measure_pool(env, cr, company):
+    """{name: (seconds, queries, extra)} of the pool's measures; leaves the work uncommitted."""
+    results = {}
+    tiers = {code: env.ref(f"customer_relationship.customer_tier_{code}") for code in ("gold", "iron", "lead")}
+    pool = env["customer.pool"].create(
+        {
+            "name": "Bench pool",
+            "company_id": company.id,
+            "manager_id": env.ref("base.user_admin").id,
+            "rule_ids": [
+                (0, 0, {"tier_id": tiers["gold"].id, "no_contact_days": 98, "warning_days": 7}),
+                (0, 0, {"tier_id": tiers["iron"].id, "no_contact_days": 95, "warning_days": 7}),
+                (0, 0, {"tier_id": tiers["lead"].id, "no_contact_days": 95, "warning_days": 7}),
+            ],
+        }
+    )
+    # Whoever holds a customer got it between 0 and 99 days ago.
+    cr.execute(
+        SQL(
+            """UPDATE customer_account SET owner_date = CURRENT_DATE - (partner_id * 7919) %% 100,
+                      pool_warned_date = NULL
+                WHERE company_id = %s AND user_id IS NOT NULL""",
+            company.id,
+        )
+    )
+    cr.execute("ANALYZE customer_account")
+    env.invalidate_all()
+    Pool = env["customer.pool"]
+    today = env.cr.now().date()
+
+    def set_based():
+        Pool._refresh_company_dates(company, today=today)
+
+    seconds, queries, _ = bench.timed(cr, set_based)
+    results["pool reclaim dates, 100,000"] = (seconds, queries, "one statement, all customers")
+    counts = {}
+
+    def baseline():
+        # What any reclaim must read: every account with its last done visit, raw SQL, no write.
+        cr.execute(
+            SQL(
+                """SELECT COUNT(*), MAX(last_contact) FROM customer_account a
+                   LEFT JOIN (SELECT partner_id, MAX(done_date) AS last_contact FROM customer_visit
+                               WHERE state = 'done' AND company_id = %(company)s GROUP BY partner_id) v
+                          ON v.partner_id = a.partner_id
+                  WHERE a.company_id = %(company)s AND a.user_id IS NOT NULL""",
+                company=company.id,
+            )
+        )
+        return cr.fetchall()
+
+    baseline_seconds, baseline_queries, _ = bench.timed(cr, baseline)
+    results["pool baseline (raw read)"] = (baseline_seconds, baseline_queries, "accounts and last visits, no write")
+
+    def daily():
+        counts.update(Pool._reclaim_company(company, today))
+
+    env.invalidate_all()
+    seconds, queries, _ = bench.timed(cr, daily)
+    results["pool daily reclaim (s)"] = (
+        seconds,
+        queries,
+        f"{counts['warned']:,} warned, {counts['reclaimed']:,} reclaimed, {seconds / baseline_seconds:.1f} x baseline",
+    )
+    # The set-based part alone, re-run: the same statements whatever the number of customers.
+    env.invalidate_all()
+    seconds, queries, _ = bench.timed(cr, lambda: (set_based(), Pool._reclaim_due(company, today)))
+    results["  of which set-based (re-run)"] = (seconds, queries, "refresh + move + history")
+    env.invalidate_all()
+    seconds, queries, _ = bench.timed(cr, lambda: Pool._reclaim_company(company, today))
+    results["pool re-run the same day"] = (seconds, queries, "nothing warned or reclaimed twice")
+
+    salesperson = env["res.users"].search([("login", "=", "bench_sales_3")])
+    user_env = env(user=salesperson.id, context={"allowed_company_ids": [company.id]})
+    accounts = user_env["customer.account"]
+    domain, card = bench.action_view(user_env, "customer_relationship.customer_pool_account_action", "kanban")
+
+    def kanban_first_page():
+        accounts.web_read_group(
+            domain,
+            ["tier_id"],
+            ["__count"],
+            auto_unfold=True,
+            unfold_read_specification=card,
+            unfold_read_default_limit=40,
+        )
+
+    kanban_first_page()
+    env.invalidate_all()
+    results["pool kanban first page (queries)"] = bench.timed(cr, kanban_first_page)
+    results["pool kanban first page (queries)"] = (
+        *results["pool kanban first page (queries)"][:2],
+        f"{len(pool.account_ids):,} customers in pool",
+    )
+    return results
+
+
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("-c", "--config", required=True)
-    parser.add_argument("-d", "--database", required=True)
+    parser = bench.arguments(__doc__.splitlines()[0])
     parser.add_argument("--pool-only", action="store_true", help="measure the customer pool alone")
     args = parser.parse_args()
-    config.parse_config(["-c", args.config, "-d", args.database])
-    tier_bench = importlib.import_module("tier_benchmark")
-    pool_bench = importlib.import_module("pool_benchmark")
-    TARGETS.update(pool_bench.TARGETS)
-    registry = Registry(args.database)
     results = {}
-    with registry.cursor() as cr:
-        env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
-        company = env.ref("base.main_company")
-        tier_bench.generate(cr, 100_000, 1_000_000, company.id, company.currency_id.id)
+    with bench.scratch_database(args) as (env, company):
+        cr = env.cr
         if seed(env, cr):
             cr.commit()
+        # Accounts the tier bench created before the seed gave the customers a salesperson (in SQL,
+        # which the ORM does not pass on to the accounts) take the customer's, as the addon does.
+        cr.execute(
+            """UPDATE customer_account a SET user_id = p.user_id FROM res_partner p
+                WHERE p.id = a.partner_id AND p.ref = 'bench' AND a.user_id IS NULL AND p.user_id IS NOT NULL"""
+        )
         env["customer.tier"]._recompute_company_tiers(company)
         cr.commit()
         env.invalidate_all()
         if args.pool_only:
-            results.update(pool_bench.measure(env, cr, company, tier_bench.timed))
+            results.update(measure_pool(env, cr, company))
             cr.rollback()
             print_results(results)
             return
@@ -191,15 +280,13 @@ def main():
         today = odoo.fields.Date.today()
         reset_care(cr)
         cr.commit()
-        tier_bench.vacuum(cr, "customer_care_action", "mail_activity", "mail_followers", "customer_visit")
+        bench.vacuum(cr, "customer_care_action", "mail_activity", "mail_followers", "customer_visit")
         cr.execute("SELECT COUNT(*) FROM customer_care_action")
         before = cr.fetchone()[0]
-        first, first_queries, _ = tier_bench.timed(cr, lambda: rules._cron_run_care_rules(today=today))
+        first, first_queries, _ = bench.timed(cr, lambda: rules._cron_run_care_rules(today=today))
         cr.execute("SELECT COUNT(*) FROM customer_care_action")
         created = cr.fetchone()[0] - before
-        daily, daily_queries, _ = tier_bench.timed(
-            cr, lambda: rules._cron_run_care_rules(today=today + timedelta(days=1))
-        )
+        daily, daily_queries, _ = bench.timed(cr, lambda: rules._cron_run_care_rules(today=today + timedelta(days=1)))
         cr.execute("SELECT COUNT(*) FROM customer_care_action")
         created_daily = cr.fetchone()[0] - before - created
         results["care first run (s)"] = (first, first_queries, f"{created:,} actions")
@@ -210,18 +297,18 @@ def main():
         user_env = env(user=admin.id, context={"allowed_company_ids": [company.id]})
         partners = user_env["res.partner"]
         # The customers kanban, list and tier pivot against Odoo's contacts kanban, as in the tier bench.
-        views = tier_bench.read_views(env, company)
-        form_spec = view_specification(user_env, "res.partner", "form")
+        views = bench.read_views(env, company)
+        form_spec = bench.view_specification(user_env, "res.partner", "form")
         customer = partners.search([("ref", "=", "bench")], limit=1, order="id")
         customer.web_read(form_spec)
         env.invalidate_all()
-        results["customer form (queries)"] = tier_bench.timed(cr, lambda: customer.web_read(form_spec))
+        results["customer form (queries)"] = bench.timed(cr, lambda: customer.web_read(form_spec))
         addon_spec = {name: read for name, read in form_spec.items() if partners._fields[name]._module == ADDON}
         env.invalidate_all()
-        results["  of which the addon's fields"] = tier_bench.timed(cr, lambda: customer.web_read(addon_spec))
+        results["  of which the addon's fields"] = bench.timed(cr, lambda: customer.web_read(addon_spec))
         visits = user_env["customer.visit"]
         env.invalidate_all()
-        results["visit pivot, one year"] = tier_bench.timed(
+        results["visit pivot, one year"] = bench.timed(
             cr,
             lambda: visits.formatted_read_group(
                 [("planned_start", ">=", odoo.fields.Datetime.now() - timedelta(days=365))],
@@ -231,20 +318,20 @@ def main():
         )
         handover_user = env["res.users"].search([("login", "=", "bench_sales_0")])
         if handover_user:
-            results["My Day first paint (s)"] = my_day_first_paint(env, cr, tier_bench, handover_user, company, views)
+            results["My Day first paint (s)"] = my_day_first_paint(env, cr, handover_user, company, views)
 
         if "customer.handover" in env and handover_user:
             wizard = env["customer.handover"].create(
                 {"from_user_id": handover_user.id, "to_user_id": admin.id, "company_id": company.id}
             )
             env.invalidate_all()
-            results["handover, 5,000 customers"] = tier_bench.timed(cr, wizard.action_apply)
+            results["handover, 5,000 customers"] = bench.timed(cr, wizard.action_apply)
         cr.rollback()
         env.invalidate_all()
-        results.update(pool_bench.measure(env, cr, company, tier_bench.timed))
+        results.update(measure_pool(env, cr, company))
         cr.rollback()
-    print(tier_bench.load_note())
-    tier_bench.print_views(views)
+    print(bench.load_note())
+    bench.print_views(views)
     print_results(results)
 
 

@@ -16,109 +16,13 @@ It prints the ratios a/c (target <= 1.5) and b/a, the rows (b) writes (target 0)
 ratios to the contacts kanban (target <= 5) and the query counts (target < 40).
 """
 
-import argparse
 import importlib
-import os
-import time
 
+import bench_common as bench
 from dateutil.relativedelta import relativedelta
 
 import odoo
-from odoo import sql_db
-from odoo.modules.registry import Registry
-from odoo.tools import SQL, config
-
-
-def generate(cr, customers, orders, company_id, currency_id):
-    cr.execute("SELECT COUNT(*) FROM res_partner WHERE ref = 'bench'")
-    if cr.fetchone()[0] >= customers:
-        return False
-    cr.execute(
-        SQL(
-            """INSERT INTO res_partner (name, complete_name, ref, active, is_company, type, customer_rank,
-                                        autopost_bills, create_date, write_date)
-               SELECT 'Bench customer ' || i, 'Bench customer ' || i, 'bench', TRUE, TRUE, 'contact', 1,
-                      'ask', NOW(), NOW()
-                 FROM generate_series(1, %s) AS i""",
-            customers,
-        )
-    )
-    cr.execute("UPDATE res_partner SET commercial_partner_id = id WHERE ref = 'bench'")
-    cr.execute("SELECT MIN(id) FROM res_partner WHERE ref = 'bench'")
-    first_id = cr.fetchone()[0]
-    cr.execute("SELECT MIN(id) FROM product_pricelist")
-    pricelist_id = cr.fetchone()[0]  # none without pricelists: the column may be empty
-    # Skewed: random()^3 picks low partner numbers far more often, and amounts are heavy-tailed.
-    cr.execute(
-        SQL(
-            """INSERT INTO sale_order (name, partner_id, partner_invoice_id, partner_shipping_id, company_id,
-                                       currency_id, pricelist_id, currency_rate, date_order, state,
-                                       amount_untaxed, amount_tax, amount_total, create_date, write_date)
-               SELECT 'BENCH/' || i, pid, pid, pid, %(company)s, %(currency)s, %(pricelist)s, 1,
-                      NOW() - random() * INTERVAL '730 days',
-                      CASE WHEN random() < 0.03 THEN 'cancel' ELSE 'sale' END,
-                      amount, 0, amount, NOW(), NOW()
-                 FROM (SELECT i, %(first)s + FLOOR(%(customers)s * power(random(), 3))::int AS pid,
-                              ROUND((50 + 5000 * power(random(), 4))::numeric, 2) AS amount
-                         FROM generate_series(1, %(orders)s) AS i) AS g""",
-            company=company_id,
-            currency=currency_id,
-            pricelist=pricelist_id,
-            first=first_id,
-            customers=customers,
-            orders=orders,
-        )
-    )
-    cr.execute("ANALYZE res_partner")
-    cr.execute("ANALYZE sale_order")
-    return True
-
-
-def generate_lines(env, cr):
-    """One order line per bench order, a third of them with a cost (hence a margin), once: the
-    addon's margin reads the lines."""
-    cr.execute("SELECT 1 FROM sale_order_line WHERE name = 'Bench line' LIMIT 1")
-    if cr.fetchone():
-        return False
-    product = env["product.product"].create({"name": "Bench product", "type": "consu"})
-    cr.execute(
-        SQL(
-            """INSERT INTO sale_order_line (order_id, name, product_id, product_uom_id, product_uom_qty, price_unit,
-                                            customer_lead, company_id, currency_id, order_partner_id, state,
-                                            price_subtotal, price_total, purchase_price, margin, sequence,
-                                            create_date, write_date)
-               SELECT so.id, 'Bench line', %(product)s, %(uom)s, 1, so.amount_untaxed, 0, so.company_id,
-                      so.currency_id, so.partner_id, so.state, so.amount_untaxed, so.amount_untaxed,
-                      CASE WHEN so.id %% 3 = 0 THEN ROUND(so.amount_untaxed * 0.7, 2) ELSE 0 END,
-                      CASE WHEN so.id %% 3 = 0 THEN so.amount_untaxed - ROUND(so.amount_untaxed * 0.7, 2)
-                           ELSE so.amount_untaxed END, 10, NOW(), NOW()
-                 FROM sale_order so WHERE so.name LIKE 'BENCH/%%'""",
-            product=product.id,
-            uom=product.uom_id.id,
-        )
-    )
-    cr.execute("ANALYZE sale_order_line")
-    return True
-
-
-def reset(cr):
-    """Every bench customer unclassified: its accounts go (the first run classifies them all).
-    Committed, then vacuumed: the dead rows of earlier runs would slow every later scan."""
-    cr.execute("DELETE FROM customer_account WHERE partner_id IN (SELECT id FROM res_partner WHERE ref = 'bench')")
-    cr.execute("DELETE FROM customer_tier_history")
-    cr.commit()
-    vacuum(cr, "res_partner", "customer_account", "customer_tier_history")
-
-
-def vacuum(cr, *tables):
-    """VACUUM ANALYZE ``tables`` (committed work only: it runs outside a transaction)."""
-    with sql_db.db_connect(cr.dbname).cursor() as vacuum_cr:
-        vacuum_cr._cnx.autocommit = True
-        try:
-            for table in tables:
-                vacuum_cr.execute(SQL("VACUUM ANALYZE %s", SQL.identifier(table)))
-        finally:
-            vacuum_cr._cnx.autocommit = False
+from odoo.tools import SQL
 
 
 def warm(cr):
@@ -128,22 +32,13 @@ def warm(cr):
     cr.execute("SELECT COUNT(*), SUM(customer_rank) FROM res_partner")
 
 
-def prediction_columns():
-    return importlib.import_module("odoo.addons.customer_relationship.models.customer_prediction").PREDICTION_COLUMNS
-
-
 def computed_fields():
     """The columns the tier engine computes. The repeat-buying model's are left out: its cost is
     measured by bench/prediction_benchmark.py (with against without it); here the engine is
     measured against the raw SQL of the same work."""
     # Imported once the registry has set the addons path up.
     computed = importlib.import_module("odoo.addons.customer_relationship.models.customer_account")
-    return tuple(name for name in computed.COMPUTED_ACCOUNT_FIELDS if name not in prediction_columns())
-
-
-def recompute(env, company, today):
-    """The addon's recomputation without the repeat-buying model's step (its columns empty)."""
-    return importlib.import_module("prediction_benchmark").recompute_without_model(env, company, today)
+    return tuple(name for name in computed.COMPUTED_ACCOUNT_FIELDS if name not in bench.prediction_columns())
 
 
 def digest(cr, company):
@@ -302,111 +197,13 @@ SELECT c.partner_id, %(company)s, %(today)s, c.old_tier_id, c.tier_id,
     )
 
 
-def read_views(env, company):
-    """The customers kanban's first page (grouped by tier, with the lifecycle progress bars, as
-    tests/test_performance.py calls it), the customers list's first page and the tier pivot, and
-    Odoo's own contacts kanban read (80 cards), the baseline: each warm, as a user meets them."""
-    kanban = importlib.import_module("odoo.addons.customer_relationship.tests.test_performance")
-    admin = env.ref("base.user_admin")
-    partners = env(user=admin.id, context={"allowed_company_ids": [company.id]})["res.partner"]
-
-    def spec(view_type, view_id=False):
-        fields = partners.get_views([(view_id, view_type)])["models"]["res.partner"]["fields"]
-        return {
-            name: {"fields": {"display_name": {}}} if field["type"] in ("many2one", "one2many", "many2many") else {}
-            for name, field in fields.items()
-        }
-
-    contacts_spec = spec("kanban")
-    list_spec = spec("list", env.ref("customer_relationship.res_partner_customer_view_list").id)
-
-    def customers_kanban():
-        partners.web_read_group(
-            kanban.KANBAN_DOMAIN,
-            ["customer_tier_id"],
-            ["__count"],
-            auto_unfold=True,
-            unfold_read_specification=kanban.KANBAN_CARD,
-            unfold_read_default_limit=40,
-        )
-        partners.read_progress_bar(
-            kanban.KANBAN_DOMAIN, "customer_tier_id", {"field": "customer_lifecycle", "colors": {"active": "success"}}
-        )
-
-    def customers_list():
-        partners.web_search_read(kanban.KANBAN_DOMAIN, list_spec, limit=80, count_limit=10001)
-
-    def tier_pivot():
-        # rows by tier, columns by lifecycle, as res_partner_customer_view_pivot asks
-        partners.formatted_read_grouping_sets(
-            kanban.KANBAN_DOMAIN,
-            [[], ["customer_tier_id"], ["customer_lifecycle"], ["customer_tier_id", "customer_lifecycle"]],
-            ["customer_value:sum", "__count"],
-        )
-
-    def contacts_kanban():
-        partners.web_search_read([], contacts_spec, limit=80)
-
-    results = {}
-    for name, function in (
-        ("contacts kanban (Odoo's, baseline)", contacts_kanban),
-        ("customers kanban, first page", customers_kanban),
-        ("customers list, first page", customers_list),
-        ("tier pivot", tier_pivot),
-    ):
-        function()  # warm: fields, access rights and translations are cached once per worker
-        runs = []
-        for _run in range(5):  # the best of five: the machine is shared
-            env.invalidate_all()
-            runs.append(timed(env.cr, function))
-        results[name] = min(runs, key=lambda run: run[0])
-    return results
-
-
-def print_views(views):
-    """Each view (best of five, warm) against the contacts kanban (target <= 5x) and its query count
-    (target < 40)."""
-    base = views["contacts kanban (Odoo's, baseline)"][0]
-    for name, (seconds, queries, _result) in views.items():
-        print(f"{name:36s} {seconds:6.3f} s  {queries:3d} queries  x{seconds / base:5.2f} the contacts kanban")
-    worst = max(seconds / base for name, (seconds, _q, _r) in views.items())
-    most = max(queries for name, (_s, queries, _r) in views.items() if name.startswith(("customers", "tier")))
-    print(f"views: worst ratio {worst:.2f} (target <= 5), most queries {most} (target < 40)")
-
-
-def load_note():
-    """The machine's load while measuring: the ratios hold under load, the seconds do not."""
-    loads = ", ".join(f"{load:.1f}" for load in os.getloadavg())
-    return f"load average (1, 5, 15 min): {loads} on {os.cpu_count()} cores"
-
-
-def timed(cr, function):
-    queries = cr.sql_log_count
-    start = time.perf_counter()
-    result = function()
-    cr.flush()
-    return time.perf_counter() - start, cr.sql_log_count - queries, result
-
-
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("-c", "--config", required=True)
-    parser.add_argument("-d", "--database", required=True)
-    parser.add_argument("--customers", type=int, default=100_000)
-    parser.add_argument("--orders", type=int, default=1_000_000)
-    args = parser.parse_args()
-    config.parse_config(["-c", args.config, "-d", args.database])
-    registry = Registry(args.database)
-    with registry.cursor() as cr:
-        env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
-        company = env.ref("base.main_company")
-        start = time.perf_counter()
-        if generate(cr, args.customers, args.orders, company.id, company.currency_id.id):
-            elapsed = time.perf_counter() - start
-            print(f"generated {args.customers:,} customers and {args.orders:,} orders in {elapsed:.1f} s")
-        if generate_lines(env, cr):
+    args = bench.arguments(__doc__.splitlines()[0]).parse_args()
+    with bench.scratch_database(args) as (env, company):
+        cr = env.cr
+        if bench.generate_lines(env, cr):
             print("generated one line per order, a third of them with a cost")
-        reset(cr)
+        bench.reset(cr)
         cr.commit()
         env.invalidate_all()
         tiers = env["customer.tier"]
@@ -418,11 +215,11 @@ def main():
         # for the last (a), so that each classifies the same unclassified customers.
         runs_a, runs_c = [], []
         for last in (False, True):
-            runs_c.append(timed(cr, lambda: baseline(cr, company, company_tiers, today)))
+            runs_c.append(bench.timed(cr, lambda: baseline(cr, company, company_tiers, today)))
             digest_c = digest(cr, company)
             cr.rollback()
             env.invalidate_all()
-            runs_a.append(timed(cr, lambda: recompute(env, company, today)))
+            runs_a.append(bench.timed(cr, lambda: bench.recompute_without_model(env, company, today)))
             digest_a = digest(cr, company)
             if not last:
                 cr.rollback()
@@ -431,14 +228,14 @@ def main():
         time_c, queries_c, _result = min(runs_c, key=lambda run: run[0])
         cr.commit()
         written = rows_written(cr)
-        time_b, queries_b, result_b = timed(cr, lambda: recompute(env, company, today))
+        time_b, queries_b, result_b = bench.timed(cr, lambda: bench.recompute_without_model(env, company, today))
         written = int(rows_written(cr) - written)
         cr.commit()
         env.invalidate_all()
-        views = read_views(env, company)
+        views = bench.read_views(env, company)
         cr.rollback()
 
-        print(load_note())
+        print(bench.load_note())
         print(f"(a) full recomputation : {time_a:7.2f} s  {queries_a:3d} queries  {result_a}")
         print(f"(b) re-run, no change  : {time_b:7.2f} s  {queries_b:3d} queries  {result_b}, {written} rows written")
         print(f"(c) raw SQL baseline   : {time_c:7.2f} s  {queries_c:3d} queries  (the same work)")
@@ -446,7 +243,7 @@ def main():
         print(f"accounts and history (md5) of (a) and (c): {same}")
         print(f"a/c = {time_a / time_c:.2f}  (target <= 1.5)")
         print(f"b/a = {time_b / time_a:.2f}  (target <= 0.5; rows written: target 0)")
-        print_views(views)
+        bench.print_views(views)
 
 
 if __name__ == "__main__":

@@ -8,10 +8,12 @@
 #   tools/dev.sh upgrade-check  install the previous release (tag 19.0.2.0.0) with demo data,
 #                          upgrade it to this checkout and compare the data (CR_PREVIOUS_RELEASE)
 #   tools/dev.sh pot       regenerate i18n/customer_relationship.pot
-#   tools/dev.sh lint      pre-commit (ruff, pylint-odoo, xml checks) over the addon
+#   tools/dev.sh lint      pre-commit (ruff, pylint-odoo, xml checks, OCA checks, eslint/prettier)
 #   tools/dev.sh bench     tier recomputation benchmark on 100,000 customers (scratch database);
 #                          with --scale: care cron, views, form, My Day, handover and customer pool at scale
 #   tools/dev.sh wheel     build dist/odoo_addon_customer_relationship-*.whl from the committed HEAD
+#   tools/dev.sh wheel-check  build the wheel, check its files, pip install it next to Odoo installed
+#                          as a package (cached in $CR_HOME/wheel-venv) and install the app from it
 #   tools/dev.sh setup     only install what is missing
 # Settings (environment): ODOO_SRC (/opt/odoo), CR_HOME (~/.local/share/customer_relationship),
 # CR_DB (customer_relationship), CR_BENCH_DB (customer_relationship_bench), CR_PORT (8069),
@@ -31,7 +33,7 @@ PORT=${CR_PORT:-8069}
 WORKERS=${CR_WORKERS:-0}
 CONF=$CR_HOME/odoo.conf
 DEB_PACKAGES=(curl postgresql postgresql-client libpq-dev libldap2-dev libsasl2-dev chromium wkhtmltopdf fonts-wqy-microhei gettext git)
-DEV_PIP_PACKAGES=(pytest pytest-odoo websocket-client pre-commit ruff pylint-odoo whool)
+DEV_PIP_PACKAGES=(pytest pytest-odoo websocket-client pre-commit ruff pylint-odoo oca-odoo-pre-commit-hooks whool)
 # At run time: setuptools < 70 (needed only to build cbor2) cannot read zope.interface's metadata,
 # and gevent's pkg_resources import then crash-loops the bus worker; 81 drops pkg_resources.
 RUNTIME_PIP_PACKAGES=("setuptools>=70,<81")
@@ -56,6 +58,15 @@ ensure_debian_packages() {
     as_root apt-get update -qq
     DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "${missing[@]}" >/dev/null
   fi
+}
+
+# npm (from Debian's nodejs and npm, unless a Node.js of another origin is there): the pre-commit
+# hook tools/eslint.sh installs ESLint and Prettier with it.
+ensure_npm() {
+  command -v npm >/dev/null && return
+  log "installing Node.js and npm"
+  as_root apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq nodejs npm >/dev/null
 }
 
 ensure_postgres() {
@@ -88,23 +99,29 @@ ensure_venv() {
   [[ -f $stamp && $(cat "$stamp") == "$want" ]] && return
   log "creating the Python environment in $VENV (a few minutes the first time)"
   python3 -m venv "$VENV"
-  local constraint
-  constraint=$(mktemp)
-  # cbor2 pinned by Odoo 19 only builds with an older setuptools.
+  build_constrained "$PY" -m pip install -q --upgrade pip wheel "setuptools<70"
+  build_constrained "$PY" -m pip install -q -r "$ODOO_SRC/requirements.txt"
+  build_constrained "$PY" -m pip install -q "${DEV_PIP_PACKAGES[@]}"
+  "$PY" -m pip install -q "${RUNTIME_PIP_PACKAGES[@]}"
+  install_addon_packages "$PY"
+  echo "$want" >"$stamp"
+}
+
+# Runs a pip command whose builds use setuptools < 70: cbor2, pinned by Odoo 19, only builds with it.
+build_constrained() {
+  local constraint=$CR_HOME/build-constraints.txt
+  mkdir -p "$CR_HOME"
   echo "setuptools<70" >"$constraint"
   # pip >= 25.3 reads build constraints from their own variable; older pip from PIP_CONSTRAINT.
-  export PIP_CONSTRAINT=$constraint PIP_BUILD_CONSTRAINT=$constraint
-  "$PY" -m pip install -q --upgrade pip wheel "setuptools<70"
-  "$PY" -m pip install -q -r "$ODOO_SRC/requirements.txt"
-  "$PY" -m pip install -q "${DEV_PIP_PACKAGES[@]}"
-  unset PIP_CONSTRAINT PIP_BUILD_CONSTRAINT
-  rm -f "$constraint"
-  "$PY" -m pip install -q "${RUNTIME_PIP_PACKAGES[@]}"
-  # The addon's own Python libraries: the manifest's external_dependencies (PyPI names).
+  PIP_CONSTRAINT=$constraint PIP_BUILD_CONSTRAINT=$constraint "$@"
+}
+
+# The addon's own Python libraries, the manifest's external_dependencies (PyPI names), into the
+# environment of the python $1, within Odoo's pins: ortools would otherwise upgrade python-dateutil.
+install_addon_packages() {
+  local addon_packages
   mapfile -t addon_packages < <(addon_pip_packages)
-  # Within Odoo's pins: ortools would otherwise upgrade python-dateutil under Odoo.
-  if ((${#addon_packages[@]})); then "$PY" -m pip install -q -c "$ODOO_SRC/requirements.txt" "${addon_packages[@]}"; fi
-  echo "$want" >"$stamp"
+  if ((${#addon_packages[@]})); then "$1" -m pip install -q -c "$ODOO_SRC/requirements.txt" "${addon_packages[@]}"; fi
 }
 
 ensure_config() {
@@ -126,6 +143,7 @@ CONF
 setup() {
   ensure_odoo_source
   ensure_debian_packages
+  ensure_npm
   ensure_postgres
   ensure_venv
   ensure_config
@@ -169,6 +187,10 @@ cmd_pot() {
   "$PY" "$ODOO_SRC/odoo-bin" i18n export -c "$CONF" -d "$db" "$ADDON"
   # Keep the Chinese catalogue in step: new strings appear there untranslated, gone ones go.
   msgmerge --quiet --update --no-fuzzy-matching --backup=none "$ADDON_DIR/i18n/zh_CN.po" "$ADDON_DIR/i18n/$ADDON.pot"
+  # In OCA's po format (oca-checks-po, a pre-commit hook): entries sorted, wrapped at 78 columns,
+  # no msgstr that repeats its msgid. --fix rewrites the files and reports what it fixed.
+  (cd "$ADDON_DIR" && "$VENV/bin/oca-checks-po" --fix "i18n/zh_CN.po" "i18n/$ADDON.pot" >/dev/null || true)
+  (cd "$ADDON_DIR" && "$VENV/bin/oca-checks-po" "i18n/zh_CN.po" "i18n/$ADDON.pot")
   log "wrote i18n/$ADDON.pot and merged it into i18n/zh_CN.po"
 }
 
@@ -185,24 +207,83 @@ cmd_bench() {
     script=scale_benchmark.py
     shift
   fi
-  PYTHONPATH=$ODOO_SRC:$CR_HOME/addons:$ADDON_DIR/bench "$PY" "$ADDON_DIR/bench/$script" -c "$CONF" -d "$db" "$@"
+  # A script's own folder comes first on the import path: the benchmarks import bench/bench_common.py.
+  PYTHONPATH=$ODOO_SRC "$PY" "$ADDON_DIR/bench/$script" -c "$CONF" -d "$db" "$@"
 }
 
 cmd_wheel() {
   setup
+  build_wheel "$ADDON_DIR/dist"
+  log "built $(ls "$ADDON_DIR"/dist/odoo_addon_${ADDON}-*.whl)"
+}
+
+# Builds the addon's wheel from the committed HEAD into the folder $1.
+build_wheel() {
   # whool names the wheel after the addon's folder, whatever this checkout's folder is called.
   local build
   build=$(mktemp -d)
   mkdir "$build/$ADDON"
+  # git archive leaves out the development files, marked export-ignore in .gitattributes.
   git -C "$ADDON_DIR" archive HEAD | tar -x -C "$build/$ADDON"
-  "$PY" -m pip wheel --quiet --no-deps --wheel-dir "$ADDON_DIR/dist" "$build/$ADDON"
+  "$PY" -m pip wheel --quiet --no-deps --wheel-dir "$1" "$build/$ADDON"
   rm -rf "$build"
-  log "built $(ls "$ADDON_DIR"/dist/odoo_addon_${ADDON}-*.whl)"
+}
+
+# A plain virtual environment with Odoo installed as a package (pip install -e $ODOO_SRC), as
+# where one installs the addon from its wheel; kept while Odoo's requirements and the addon's
+# libraries stay the same.
+WHEEL_VENV=$CR_HOME/wheel-venv
+ensure_wheel_venv() {
+  local stamp=$WHEEL_VENV/.cr-stamp want py=$WHEEL_VENV/bin/python
+  want=$(cat "$ODOO_SRC/requirements.txt" "$ODOO_SRC/setup.py" <(python3 --version) \
+    <(printf '%s\n' "${RUNTIME_PIP_PACKAGES[@]}") <(addon_pip_packages) | sha1sum | cut -d' ' -f1)
+  [[ -f $stamp && $(cat "$stamp") == "$want" ]] && return
+  log "creating the wheel's test environment in $WHEEL_VENV (a few minutes the first time)"
+  rm -rf "$WHEEL_VENV"
+  python3 -m venv "$WHEEL_VENV"
+  build_constrained "$py" -m pip install -q --upgrade pip wheel "setuptools<70"
+  build_constrained "$py" -m pip install -q -c "$ODOO_SRC/requirements.txt" -e "$ODOO_SRC"
+  "$py" -m pip install -q "${RUNTIME_PIP_PACKAGES[@]}"
+  install_addon_packages "$py"
+  echo "$want" >"$stamp"
+}
+
+# The wheel holds the addon and no development file, installs with pip into an environment
+# with Odoo installed as a package, and Odoo installs the app from it, with no addons path.
+cmd_wheel_check() {
+  setup
+  local started=$SECONDS tmp wheel location db=${ADDON}_wheel_$$ py=$WHEEL_VENV/bin/python
+  tmp=$(mktemp -d)
+  build_wheel "$tmp/dist"
+  wheel=$(ls "$tmp"/dist/odoo_addon_${ADDON}-*.whl)
+  "$PY" "$ADDON_DIR/tools/wheel_check.py" "$wheel"
+  ensure_wheel_venv
+  "$py" -m pip uninstall -q -y "odoo-addon-$ADDON" 2>/dev/null || true
+  "$py" -m pip install -q -c "$ODOO_SRC/requirements.txt" "$wheel"
+  location=$("$py" -c "import odoo.addons.$ADDON as addon; print(*addon.__path__)")
+  [[ $location == "$WHEEL_VENV"/lib/*/site-packages/odoo/addons/$ADDON ]] ||
+    { log "the addon is imported from $location, not from the wheel"; exit 1; }
+  # No addons_path: Odoo finds its own addons and the environment's odoo/addons.
+  cat >"$tmp/odoo.conf" <<CONF
+[options]
+data_dir = $tmp/data
+db_host = 127.0.0.1
+db_port = 5432
+db_user = $DB_USER
+CONF
+  drop_on_exit "$db"
+  log "installing the app from the wheel in $db"
+  "$WHEEL_VENV/bin/odoo" -c "$tmp/odoo.conf" -d "$db" -i "$ADDON" --stop-after-init --log-level=warn
+  [[ $(psql -h 127.0.0.1 -U "$DB_USER" -d "$db" -tAc "SELECT state FROM ir_module_module WHERE name = '$ADDON'") == installed ]] ||
+    { log "the app is not installed"; exit 1; }
+  rm -rf "$tmp"
+  log "the wheel installs with pip and Odoo installs the app from it ($((SECONDS - started)) s)"
 }
 
 cmd_lint() {
   setup
-  (cd "$ADDON_DIR" && PATH=$VENV/bin:$PATH "$VENV/bin/pre-commit" run --all-files --show-diff-on-failure)
+  # CR_HOME for tools/eslint.sh, which installs ESLint and Prettier there.
+  (cd "$ADDON_DIR" && CR_HOME=$CR_HOME PATH=$VENV/bin:$PATH "$VENV/bin/pre-commit" run --all-files --show-diff-on-failure)
 }
 
 cmd_test() {
@@ -355,13 +436,16 @@ cmd_upgrade_check() {
   # Data a user would have entered by then: relationship levels, a manual tier, a loss, done
   # visits and, from 19.0.2, a salesperson of its own on some accounts.
   local psql_db=(psql -q -h 127.0.0.1 -U "$DB_USER" -d "$db") before_query
+  # The administrator and the main company by their XML ids, not by database ids.
+  local admin="(SELECT res_id FROM ir_model_data WHERE module = 'base' AND name = 'user_admin')"
+  local company="(SELECT res_id FROM ir_model_data WHERE module = 'base' AND name = 'main_company')"
   if [[ -n $("${psql_db[@]}" -tAc "SELECT to_regclass('customer_account')") ]]; then
     "${psql_db[@]}" -c "
       UPDATE customer_account SET relationship_level = 'proactive'
        WHERE id IN (SELECT id FROM customer_account WHERE tier_id IS NOT NULL ORDER BY id LIMIT 5);
       UPDATE customer_account SET tier_locked = true, tier_lock_reason = 'Kept through the upgrade'
        WHERE id = (SELECT MAX(id) FROM customer_account WHERE tier_id IS NOT NULL);
-      UPDATE customer_account SET user_id = 2
+      UPDATE customer_account SET user_id = $admin
        WHERE id IN (SELECT id FROM customer_account WHERE tier_id IS NOT NULL ORDER BY id DESC LIMIT 3);"
     before_query=$(account_figures_query)
   else
@@ -369,14 +453,14 @@ cmd_upgrade_check() {
       UPDATE res_partner SET relationship_level = 'proactive'
        WHERE id IN (SELECT id FROM res_partner WHERE customer_tier_id IS NOT NULL AND id = commercial_partner_id
                     ORDER BY id LIMIT 5);
-      UPDATE res_partner SET customer_tier_locked = jsonb_build_object('1', true),
-                             customer_tier_lock_reason = jsonb_build_object('1', 'Kept through the upgrade')
+      UPDATE res_partner SET customer_tier_locked = jsonb_build_object($company::text, true),
+                             customer_tier_lock_reason = jsonb_build_object($company::text, 'Kept through the upgrade')
        WHERE id = (SELECT MAX(id) FROM res_partner WHERE customer_tier_id IS NOT NULL AND id = commercial_partner_id);"
     before_query=$(jsonb_figures_query)
   fi
   "${psql_db[@]}" -c "
     INSERT INTO customer_visit (name, partner_id, user_id, company_id, visit_type, state, planned_start, done_date, notes)
-    SELECT 'UPGRADE/' || id, id, 2, 1, 'on_site', 'done', NOW(), NOW(), '<p>Kept through the upgrade</p>'
+    SELECT 'UPGRADE/' || id, id, $admin, $company, 'on_site', 'done', NOW(), NOW(), '<p>Kept through the upgrade</p>'
       FROM res_partner WHERE id = commercial_partner_id AND customer_rank > 0 ORDER BY id LIMIT 10;"
   local before after
   before=$("${psql_db[@]}" -tAc "$before_query")
@@ -400,6 +484,7 @@ case ${1:-} in
   run | test | upgrade | pot | lint | bench | wheel) cmd=$1; shift; "cmd_$cmd" "$@" ;;
   test-fast) shift; cmd_test --fast "$@" ;;
   upgrade-check) shift; cmd_upgrade_check "$@" ;;
+  wheel-check) shift; cmd_wheel_check "$@" ;;
   setup) setup ;;
   # The help is the comment at the top of this file, whatever its length.
   *) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 2 ;;

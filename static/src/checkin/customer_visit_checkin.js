@@ -24,7 +24,8 @@ export function getBrowserPosition() {
                 }),
             (error) =>
                 resolve({
-                    location_state: error.code === error.PERMISSION_DENIED ? "refused" : "unavailable",
+                    location_state:
+                        error.code === error.PERMISSION_DENIED ? "refused" : "unavailable",
                 }),
             { enableHighAccuracy: true, timeout: 20000, maximumAge: 0 }
         );

@@ -5,13 +5,18 @@ import { stepUtils } from "@web_tour/tour_utils";
 registry.category("web_tour.tours").add("customer_access_customers_tour", {
     url: "/odoo",
     steps: () => [
-        ...stepUtils.goToAppSteps("customer_relationship.customer_relationship_menu_root", "Open the app"),
+        ...stepUtils.goToAppSteps(
+            "customer_relationship.customer_relationship_menu_root",
+            "Open the app"
+        ),
         {
-            trigger: ".o_main_navbar [data-menu-xmlid='customer_relationship.customer_relationship_menu_customers']",
+            trigger:
+                ".o_main_navbar [data-menu-xmlid='customer_relationship.customer_relationship_menu_customers']",
             run: "click",
         },
         {
-            trigger: ".dropdown-item[data-menu-xmlid='customer_relationship.res_partner_customer_menu']",
+            trigger:
+                ".dropdown-item[data-menu-xmlid='customer_relationship.res_partner_customer_menu']",
             run: "click",
         },
         {
@@ -32,7 +37,8 @@ registry.category("web_tour.tours").add("customer_access_customers_tour", {
             trigger: ".o_searchview_facet:contains(Access)",
         },
         {
-            content: "The salesperson's own customer is listed, not the other salesperson's, whatever the facets",
+            content:
+                "The salesperson's own customer is listed, not the other salesperson's, whatever the facets",
             trigger:
                 ".o_kanban_view:has(.o_kanban_record:contains(Access Own Co)):not(:has(.o_kanban_record:contains(Access Their Co)))",
         },

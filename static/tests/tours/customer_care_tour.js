@@ -21,7 +21,8 @@ registry.category("web_tour.tours").add("customer_care_rule_tour", {
         },
         {
             content: "Open the care rules",
-            trigger: ".dropdown-item[data-menu-xmlid='customer_relationship.customer_care_rule_menu']",
+            trigger:
+                ".dropdown-item[data-menu-xmlid='customer_relationship.customer_care_rule_menu']",
             run: "click",
         },
         {
@@ -56,7 +57,8 @@ registry.category("web_tour.tours").add("customer_care_rule_tour", {
         },
         {
             content: "The offset is said in words",
-            trigger: ".o_form_view .o_field_widget[name=days_offset_label]:contains(3 days before the event)",
+            trigger:
+                ".o_form_view .o_field_widget[name=days_offset_label]:contains(3 days before the event)",
         },
         {
             content: "Due on the birthday itself",
@@ -65,7 +67,8 @@ registry.category("web_tour.tours").add("customer_care_rule_tour", {
         },
         {
             content: "The offset is said in words",
-            trigger: ".o_form_view .o_field_widget[name=days_offset_label]:contains(On the day of the event)",
+            trigger:
+                ".o_form_view .o_field_widget[name=days_offset_label]:contains(On the day of the event)",
         },
         {
             content: "The rule schedules an activity (the default)",
@@ -130,7 +133,8 @@ registry.category("web_tour.tours").add("customer_care_salesman_tour", {
         },
         {
             content: "Open the care actions",
-            trigger: ".dropdown-item[data-menu-xmlid='customer_relationship.customer_care_action_menu']",
+            trigger:
+                ".dropdown-item[data-menu-xmlid='customer_relationship.customer_care_action_menu']",
             run: "click",
         },
         {
@@ -142,12 +146,14 @@ registry.category("web_tour.tours").add("customer_care_salesman_tour", {
         },
         {
             content: "Open the customer",
-            trigger: ".o_form_view .o_field_widget[name=partner_id] a.o_form_uri:contains(Care Tour Trading)",
+            trigger:
+                ".o_form_view .o_field_widget[name=partner_id] a.o_form_uri:contains(Care Tour Trading)",
             run: "click",
         },
         {
             content: "The birthday call is scheduled in the customer's chatter",
-            trigger: ".o-mail-Chatter .o-mail-Activity:contains(Tour birthday call: Care Tour Buyer)",
+            trigger:
+                ".o-mail-Chatter .o-mail-Activity:contains(Tour birthday call: Care Tour Buyer)",
         },
     ],
 });

@@ -4,14 +4,19 @@ import { stepUtils } from "@web_tour/tour_utils";
 /** The Customers menu opens a salesperson's list on their own customers, a manager's on all. */
 function customersMenuSteps(mine) {
     return [
-        ...stepUtils.goToAppSteps("customer_relationship.customer_relationship_menu_root", "Open the app"),
+        ...stepUtils.goToAppSteps(
+            "customer_relationship.customer_relationship_menu_root",
+            "Open the app"
+        ),
         {
             content: "Open the Customers menu",
-            trigger: ".o_main_navbar [data-menu-xmlid='customer_relationship.customer_relationship_menu_customers']",
+            trigger:
+                ".o_main_navbar [data-menu-xmlid='customer_relationship.customer_relationship_menu_customers']",
             run: "click",
         },
         {
-            trigger: ".dropdown-item[data-menu-xmlid='customer_relationship.res_partner_customer_menu']",
+            trigger:
+                ".dropdown-item[data-menu-xmlid='customer_relationship.res_partner_customer_menu']",
             run: "click",
         },
         {
@@ -20,7 +25,8 @@ function customersMenuSteps(mine) {
         },
         mine
             ? {
-                  content: "A salesperson's list keeps to their own customers, under a facet they can remove",
+                  content:
+                      "A salesperson's list keeps to their own customers, under a facet they can remove",
                   trigger: ".o_searchview_facet:contains(My Customers) .o_facet_remove",
               }
             : {

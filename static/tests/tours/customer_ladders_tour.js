@@ -24,7 +24,12 @@ function assertHeadersFit(selector, what) {
     if (cut.length) {
         throw new Error(
             `${what}: cut headers at ${window.innerWidth}px: ` +
-                cut.map((span) => `${span.textContent.trim()} (${span.clientWidth}/${span.scrollWidth}px)`).join(", ")
+                cut
+                    .map(
+                        (span) =>
+                            `${span.textContent.trim()} (${span.clientWidth}/${span.scrollWidth}px)`
+                    )
+                    .join(", ")
         );
     }
 }
@@ -32,20 +37,29 @@ function assertHeadersFit(selector, what) {
 registry.category("web_tour.tours").add("customer_relationship_ladders_tour", {
     url: "/odoo",
     steps: () => [
-        ...stepUtils.goToAppSteps("customer_relationship.customer_relationship_menu_root", "Open the app"),
+        ...stepUtils.goToAppSteps(
+            "customer_relationship.customer_relationship_menu_root",
+            "Open the app"
+        ),
         {
-            trigger: ".o_main_navbar [data-menu-xmlid='customer_relationship.customer_relationship_menu_customers']",
+            trigger:
+                ".o_main_navbar [data-menu-xmlid='customer_relationship.customer_relationship_menu_customers']",
             run: "click",
         },
         {
-            trigger: ".dropdown-item[data-menu-xmlid='customer_relationship.res_partner_customer_menu']",
+            trigger:
+                ".dropdown-item[data-menu-xmlid='customer_relationship.res_partner_customer_menu']",
             run: "click",
         },
         {
             content: "The tiers panel lists the configured tiers, best first",
             trigger: ".o_search_panel .o_search_panel_filter_value:contains(Lead)",
             run() {
-                assertLadderOrder(".o_search_panel .o_search_panel_label_title", TIERS, "Tier panel values");
+                assertLadderOrder(
+                    ".o_search_panel .o_search_panel_label_title",
+                    TIERS,
+                    "Tier panel values"
+                );
             },
         },
         {
@@ -126,11 +140,13 @@ registry.category("web_tour.tours").add("customer_relationship_ladders_tour", {
         },
         {
             content: "Open the reporting menu",
-            trigger: ".o_main_navbar [data-menu-xmlid='customer_relationship.customer_relationship_menu_reporting']",
+            trigger:
+                ".o_main_navbar [data-menu-xmlid='customer_relationship.customer_relationship_menu_reporting']",
             run: "click",
         },
         {
-            trigger: ".dropdown-item[data-menu-xmlid='customer_relationship.res_partner_relationship_menu']",
+            trigger:
+                ".dropdown-item[data-menu-xmlid='customer_relationship.res_partner_relationship_menu']",
             run: "click",
         },
         {
@@ -142,32 +158,44 @@ registry.category("web_tour.tours").add("customer_relationship_ladders_tour", {
                     LEVELS,
                     "Relationship matrix columns"
                 );
-                assertLadderOrder(".o_pivot tbody th.o_pivot_header_cell_closed", TIERS, "Relationship matrix rows");
+                assertLadderOrder(
+                    ".o_pivot tbody th.o_pivot_header_cell_closed",
+                    TIERS,
+                    "Relationship matrix rows"
+                );
             },
         },
         {
             content: "Open the tier analysis",
-            trigger: ".o_main_navbar [data-menu-xmlid='customer_relationship.customer_relationship_menu_reporting']",
+            trigger:
+                ".o_main_navbar [data-menu-xmlid='customer_relationship.customer_relationship_menu_reporting']",
             run: "click",
         },
         {
-            trigger: ".dropdown-item[data-menu-xmlid='customer_relationship.res_partner_tier_analysis_menu']",
+            trigger:
+                ".dropdown-item[data-menu-xmlid='customer_relationship.res_partner_tier_analysis_menu']",
             run: "click",
         },
         {
             content: "The tier analysis lists its tiers best first, beside its lifecycle columns",
             trigger: ".o_pivot thead th.o_pivot_header_cell_closed:contains(Active)",
             run() {
-                assertLadderOrder(".o_pivot tbody th.o_pivot_header_cell_closed", TIERS, "Tier analysis rows");
+                assertLadderOrder(
+                    ".o_pivot tbody th.o_pivot_header_cell_closed",
+                    TIERS,
+                    "Tier analysis rows"
+                );
             },
         },
         {
             content: "Open the lost customers",
-            trigger: ".o_main_navbar [data-menu-xmlid='customer_relationship.customer_relationship_menu_reporting']",
+            trigger:
+                ".o_main_navbar [data-menu-xmlid='customer_relationship.customer_relationship_menu_reporting']",
             run: "click",
         },
         {
-            trigger: ".dropdown-item[data-menu-xmlid='customer_relationship.res_partner_lost_menu']",
+            trigger:
+                ".dropdown-item[data-menu-xmlid='customer_relationship.res_partner_lost_menu']",
             run: "click",
         },
         {
@@ -179,11 +207,13 @@ registry.category("web_tour.tours").add("customer_relationship_ladders_tour", {
         },
         {
             content: "Open the tier changes",
-            trigger: ".o_main_navbar [data-menu-xmlid='customer_relationship.customer_relationship_menu_customers']",
+            trigger:
+                ".o_main_navbar [data-menu-xmlid='customer_relationship.customer_relationship_menu_customers']",
             run: "click",
         },
         {
-            trigger: ".dropdown-item[data-menu-xmlid='customer_relationship.customer_tier_history_menu']",
+            trigger:
+                ".dropdown-item[data-menu-xmlid='customer_relationship.customer_tier_history_menu']",
             run: "click",
         },
         {
@@ -195,7 +225,8 @@ registry.category("web_tour.tours").add("customer_relationship_ladders_tour", {
         },
         {
             content: "Open the tiers",
-            trigger: ".o_main_navbar [data-menu-xmlid='customer_relationship.customer_relationship_menu_config']",
+            trigger:
+                ".o_main_navbar [data-menu-xmlid='customer_relationship.customer_relationship_menu_config']",
             run: "click",
         },
         {
@@ -231,7 +262,9 @@ function assertCalendarUsable() {
         return name.left < cell.left - 1 || name.right > cell.right + 1;
     });
     if (overflowing.length) {
-        throw new Error(`Day headers overlap: ${days.map((day) => day.textContent.trim()).join(" | ")}`);
+        throw new Error(
+            `Day headers overlap: ${days.map((day) => day.textContent.trim()).join(" | ")}`
+        );
     }
 }
 
@@ -250,12 +283,16 @@ registry.category("web_tour.tours").add("customer_relationship_visit_tiers_tour"
             content: "Its events show their customer, not only their time",
             trigger: ".o_calendar_widget .fc-timegrid-event .o_event_title:contains(Ladder Tour B)",
             run() {
-                const titles = [...document.querySelectorAll(".fc-timegrid-event .o_event_title")].filter((title) =>
-                    title.textContent.includes("Ladder Tour")
-                );
+                const titles = [
+                    ...document.querySelectorAll(".fc-timegrid-event .o_event_title"),
+                ].filter((title) => title.textContent.includes("Ladder Tour"));
                 const hidden = titles.filter((title) => title.getBoundingClientRect().width < 80);
                 if (titles.length !== 2 || hidden.length) {
-                    throw new Error(`Event titles squeezed: ${titles.map((title) => title.clientWidth).join(", ")}`);
+                    throw new Error(
+                        `Event titles squeezed: ${titles
+                            .map((title) => title.clientWidth)
+                            .join(", ")}`
+                    );
                 }
             },
         },
@@ -266,7 +303,8 @@ registry.category("web_tour.tours").add("customer_relationship_visit_tiers_tour"
         },
         {
             content: "The list has the tiers panel, best tier first",
-            trigger: ".o_list_view .o_search_panel .o_search_panel_filter_value:contains(Ladder Amber Tier)",
+            trigger:
+                ".o_list_view .o_search_panel .o_search_panel_filter_value:contains(Ladder Amber Tier)",
             run() {
                 assertLadderOrder(
                     ".o_search_panel .o_search_panel_label_title",
@@ -282,7 +320,8 @@ registry.category("web_tour.tours").add("customer_relationship_visit_tiers_tour"
         },
         {
             content: "The kanban has the same panel, in the same order",
-            trigger: ".o_kanban_view .o_search_panel .o_search_panel_filter_value:contains(Ladder Amber Tier)",
+            trigger:
+                ".o_kanban_view .o_search_panel .o_search_panel_filter_value:contains(Ladder Amber Tier)",
             run() {
                 assertLadderOrder(
                     ".o_search_panel .o_search_panel_label_title",

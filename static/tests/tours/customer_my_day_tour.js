@@ -5,14 +5,18 @@ import { stepUtils } from "@web_tour/tour_utils";
 registry.category("web_tour.tours").add("customer_my_day_zh_tour", {
     url: "/odoo",
     steps: () => [
-        ...stepUtils.goToAppSteps("customer_relationship.customer_relationship_menu_root", "打开客户关系应用"),
+        ...stepUtils.goToAppSteps(
+            "customer_relationship.customer_relationship_menu_root",
+            "打开客户关系应用"
+        ),
         {
             content: "应用打开“我的一天”，按原因筛选的侧栏带计数",
             trigger: ".o_breadcrumb:contains(我的一天)",
         },
         {
             content: "两个关怀行动待办",
-            trigger: ".o_search_panel_filter_value:contains(关怀行动) .o_search_panel_counter:contains(/^2$/)",
+            trigger:
+                ".o_search_panel_filter_value:contains(关怀行动) .o_search_panel_counter:contains(/^2$/)",
         },
         {
             content: "只看关怀行动",
@@ -30,11 +34,13 @@ registry.category("web_tour.tours").add("customer_my_day_zh_tour", {
         },
         {
             content: "完成的关怀行动离开列表",
-            trigger: ".o_list_table tbody:not(:has(.o_data_row + .o_data_row)) .o_data_row:contains(关怀行动)",
+            trigger:
+                ".o_list_table tbody:not(:has(.o_data_row + .o_data_row)) .o_data_row:contains(关怀行动)",
         },
         {
             content: "计数随之更新",
-            trigger: ".o_search_panel_filter_value:contains(关怀行动) .o_search_panel_counter:contains(/^1$/)",
+            trigger:
+                ".o_search_panel_filter_value:contains(关怀行动) .o_search_panel_counter:contains(/^1$/)",
         },
         {
             content: "改看待联系的客户",

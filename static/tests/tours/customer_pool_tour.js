@@ -20,11 +20,13 @@ registry.category("web_tour.tours").add("customer_pool_claim_tour", {
         },
         {
             content: "Open the customer pool",
-            trigger: ".dropdown-item[data-menu-xmlid='customer_relationship.customer_pool_account_menu']",
+            trigger:
+                ".dropdown-item[data-menu-xmlid='customer_relationship.customer_pool_account_menu']",
             run: "click",
         },
         {
-            content: "The pool's customers are grouped by tier: the Gold customer is in the Gold column",
+            content:
+                "The pool's customers are grouped by tier: the Gold customer is in the Gold column",
             trigger:
                 ".o_kanban_group:has(.o_column_title:contains(Gold)) .o_kanban_record:contains(Pool Tour Gold Co)",
         },
@@ -49,7 +51,8 @@ registry.category("web_tour.tours").add("customer_pool_claim_tour", {
         },
         {
             content: "Open the customers",
-            trigger: ".dropdown-item[data-menu-xmlid='customer_relationship.res_partner_customer_menu']",
+            trigger:
+                ".dropdown-item[data-menu-xmlid='customer_relationship.res_partner_customer_menu']",
             run: "click",
         },
         {

@@ -5,15 +5,20 @@ import { stepUtils } from "@web_tour/tour_utils";
 registry.category("web_tour.tours").add("customer_prediction_check_tour", {
     url: "/odoo",
     steps: () => [
-        ...stepUtils.goToAppSteps("customer_relationship.customer_relationship_menu_root", "Open the app"),
+        ...stepUtils.goToAppSteps(
+            "customer_relationship.customer_relationship_menu_root",
+            "Open the app"
+        ),
         {
             content: "Open Reporting",
-            trigger: ".o_main_navbar [data-menu-xmlid='customer_relationship.customer_relationship_menu_reporting']",
+            trigger:
+                ".o_main_navbar [data-menu-xmlid='customer_relationship.customer_relationship_menu_reporting']",
             run: "click",
         },
         {
             content: "Open Prediction Check",
-            trigger: ".dropdown-item[data-menu-xmlid='customer_relationship.customer_prediction_check_menu']",
+            trigger:
+                ".dropdown-item[data-menu-xmlid='customer_relationship.customer_prediction_check_menu']",
             run: "click",
         },
         {

@@ -11,7 +11,8 @@ registry.category("web_tour.tours").add("customer_public_holidays_tour", {
         },
         {
             content: "Pick it in the dropdown",
-            trigger: ".o_field_widget[name=public_holiday_country_id] .o-autocomplete--dropdown-item a:text(China)",
+            trigger:
+                ".o_field_widget[name=public_holiday_country_id] .o-autocomplete--dropdown-item a:text(China)",
             run: "click",
         },
         {

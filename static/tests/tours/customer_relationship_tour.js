@@ -17,11 +17,13 @@ registry.category("web_tour.tours").add("customer_relationship_tier_tour", {
         },
         {
             content: "Open the Customers menu",
-            trigger: ".o_main_navbar [data-menu-xmlid='customer_relationship.customer_relationship_menu_customers']",
+            trigger:
+                ".o_main_navbar [data-menu-xmlid='customer_relationship.customer_relationship_menu_customers']",
             run: "click",
         },
         {
-            trigger: ".dropdown-item[data-menu-xmlid='customer_relationship.res_partner_customer_menu']",
+            trigger:
+                ".dropdown-item[data-menu-xmlid='customer_relationship.res_partner_customer_menu']",
             run: "click",
         },
         {

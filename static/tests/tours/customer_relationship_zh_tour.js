@@ -4,7 +4,10 @@ import { stepUtils } from "@web_tour/tour_utils";
 registry.category("web_tour.tours").add("customer_relationship_zh_tour", {
     url: "/odoo",
     steps: () => [
-        ...stepUtils.goToAppSteps("customer_relationship.customer_relationship_menu_root", "打开客户关系应用"),
+        ...stepUtils.goToAppSteps(
+            "customer_relationship.customer_relationship_menu_root",
+            "打开客户关系应用"
+        ),
         {
             content: "应用打开“我的一天”",
             trigger: ".o_breadcrumb:contains(我的一天)",
@@ -14,11 +17,13 @@ registry.category("web_tour.tours").add("customer_relationship_zh_tour", {
         },
         {
             content: "打开客户菜单",
-            trigger: ".o_main_navbar [data-menu-xmlid='customer_relationship.customer_relationship_menu_customers']:contains(客户)",
+            trigger:
+                ".o_main_navbar [data-menu-xmlid='customer_relationship.customer_relationship_menu_customers']:contains(客户)",
             run: "click",
         },
         {
-            trigger: ".dropdown-item[data-menu-xmlid='customer_relationship.res_partner_customer_menu']",
+            trigger:
+                ".dropdown-item[data-menu-xmlid='customer_relationship.res_partner_customer_menu']",
             run: "click",
         },
         {

@@ -16,7 +16,9 @@ registry.category("web_tour.tours").add("customer_tier_recompute_tour", {
             run() {
                 const modal = this.anchor.closest(".modal");
                 for (const name of ["moved_up_count", "moved_down_count", "new_count"]) {
-                    previewed[name] = modal.querySelector(`.o_field_widget[name=${name}]`).textContent.trim();
+                    previewed[name] = modal
+                        .querySelector(`.o_field_widget[name=${name}]`)
+                        .textContent.trim();
                 }
                 if (!(parseInt(previewed.new_count, 10) > 0)) {
                     throw new Error(`The preview classifies nobody: ${JSON.stringify(previewed)}`);

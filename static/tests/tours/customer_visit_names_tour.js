@@ -13,7 +13,8 @@ registry.category("web_tour.tours").add("customer_visit_names_tour", {
         ),
         {
             content: "Open the Visits menu",
-            trigger: ".o_main_navbar [data-menu-xmlid='customer_relationship.customer_relationship_menu_visits']",
+            trigger:
+                ".o_main_navbar [data-menu-xmlid='customer_relationship.customer_relationship_menu_visits']",
             run: "click",
         },
         {
@@ -37,7 +38,8 @@ registry.category("web_tour.tours").add("customer_visit_names_tour", {
             trigger: ".o_searchview_facet:contains(Tour Agenda Co)",
         },
         {
-            content: "Kanban: the soonest visit comes first, shown by its customer, without the reference",
+            content:
+                "Kanban: the soonest visit comes first, shown by its customer, without the reference",
             trigger:
                 ".o_kanban_group:contains(Planned) .o_kanban_record:first:contains(Tour Agenda Co):contains(Phone)" +
                 ":not(:contains(VIS/))",
@@ -51,8 +53,10 @@ registry.category("web_tour.tours").add("customer_visit_names_tour", {
             run: "click",
         },
         {
-            content: "List: the soonest visit comes first, shown by its customer, without the reference",
-            trigger: ".o_list_view .o_data_row:first:contains(Tour Agenda Co):contains(Phone):not(:contains(VIS/))",
+            content:
+                "List: the soonest visit comes first, shown by its customer, without the reference",
+            trigger:
+                ".o_list_view .o_data_row:first:contains(Tour Agenda Co):contains(Phone):not(:contains(VIS/))",
         },
         {
             trigger: ".o_list_view .o_data_row:eq(1):contains(On Site)",
@@ -63,8 +67,10 @@ registry.category("web_tour.tours").add("customer_visit_names_tour", {
             run: "click",
         },
         {
-            content: "The breadcrumb names the visit by customer and time; the form keeps the reference",
-            trigger: ".o_breadcrumb .o_last_breadcrumb_item:contains(Tour Agenda Co · ):contains(09:00)",
+            content:
+                "The breadcrumb names the visit by customer and time; the form keeps the reference",
+            trigger:
+                ".o_breadcrumb .o_last_breadcrumb_item:contains(Tour Agenda Co · ):contains(09:00)",
         },
         {
             trigger: ".o_form_view .oe_title [name=name]:contains(VIS/)",
@@ -81,7 +87,8 @@ registry.category("web_tour.tours").add("customer_visit_names_tour", {
         },
         {
             content: "Calendar: the visit is titled by its customer and time",
-            trigger: ".o_calendar_renderer .fc-event:contains(Tour Agenda Co · ):contains(09:00):not(:contains(VIS/))",
+            trigger:
+                ".o_calendar_renderer .fc-event:contains(Tour Agenda Co · ):contains(09:00):not(:contains(VIS/))",
         },
     ],
 });
@@ -95,11 +102,13 @@ registry.category("web_tour.tours").add("customer_relationship_settings_tour", {
         ),
         {
             content: "Open the Configuration menu",
-            trigger: ".o_main_navbar [data-menu-xmlid='customer_relationship.customer_relationship_menu_config']",
+            trigger:
+                ".o_main_navbar [data-menu-xmlid='customer_relationship.customer_relationship_menu_config']",
             run: "click",
         },
         {
-            trigger: ".dropdown-item[data-menu-xmlid='customer_relationship.customer_relationship_settings_menu']",
+            trigger:
+                ".dropdown-item[data-menu-xmlid='customer_relationship.customer_relationship_settings_menu']",
             run: "click",
         },
         {

@@ -10,11 +10,13 @@ registry.category("web_tour.tours").add("customer_visit_tour", {
         ),
         {
             content: "Open the Customers menu",
-            trigger: ".o_main_navbar [data-menu-xmlid='customer_relationship.customer_relationship_menu_customers']",
+            trigger:
+                ".o_main_navbar [data-menu-xmlid='customer_relationship.customer_relationship_menu_customers']",
             run: "click",
         },
         {
-            trigger: ".dropdown-item[data-menu-xmlid='customer_relationship.res_partner_customer_menu']",
+            trigger:
+                ".dropdown-item[data-menu-xmlid='customer_relationship.res_partner_customer_menu']",
             run: "click",
         },
         {
@@ -57,7 +59,8 @@ registry.category("web_tour.tours").add("customer_visit_tour", {
             run: "click",
         },
         {
-            content: "The dialog stays open and names the empty notes: their label and field turn red",
+            content:
+                "The dialog stays open and names the empty notes: their label and field turn red",
             trigger: ".modal .o_form_label.o_field_invalid:contains(Notes)",
         },
         {
@@ -93,7 +96,8 @@ registry.category("web_tour.tours").add("customer_visit_tour", {
         },
         {
             content: "Open the Visits menu",
-            trigger: ".o_main_navbar [data-menu-xmlid='customer_relationship.customer_relationship_menu_visits']",
+            trigger:
+                ".o_main_navbar [data-menu-xmlid='customer_relationship.customer_relationship_menu_visits']",
             run: "click",
         },
         {
@@ -114,7 +118,8 @@ registry.category("web_tour.tours").add("customer_visit_tour", {
             trigger: ".o_list_view",
         },
         {
-            content: "The Visits menu lists the planned visits: remove that filter to see the done ones",
+            content:
+                "The Visits menu lists the planned visits: remove that filter to see the done ones",
             trigger: ".o_searchview_facet:contains(Planned) .o_facet_remove",
             run: "click",
         },
@@ -144,7 +149,8 @@ registry.category("web_tour.tours").add("customer_visit_tour", {
         },
         {
             content: "The follow-up is an activity of the visit",
-            trigger: ".o_activity_view tr:contains(Tour Visit Co) .o_activity_summary_cell:not(:empty)",
+            trigger:
+                ".o_activity_view tr:contains(Tour Visit Co) .o_activity_summary_cell:not(:empty)",
         },
     ],
 });
