@@ -184,6 +184,7 @@ class CustomerRelationshipCase(TransactionCase):
             dialog.reason = reason
         return dialog.record.action_apply()
 
+
 class CustomerCareCase(CustomerRelationshipCase):
     """Rules of the test company over its own customers. Demo customers (``customer_rank`` and no
     company) are classified in every company too, so assertions look at the test's customers."""
