@@ -5,7 +5,7 @@
 #                          (the fast suite, then the tests tagged cr_slow)
 #   tools/dev.sh test-fast the same without the slow tests and the checks after them
 #   tools/dev.sh upgrade   update the addon (-u) in the run database
-#   tools/dev.sh upgrade-check  install the previous release (tag 19.0.2.0.0) with demo data,
+#   tools/dev.sh upgrade-check  install the previous release (tag 19.0.3.0.0) with demo data,
 #                          upgrade it to this checkout and compare the data (CR_PREVIOUS_RELEASE)
 #   tools/dev.sh pot       regenerate i18n/customer_relationship.pot
 #   tools/dev.sh lint      pre-commit (ruff, pylint-odoo, xml checks, OCA checks, eslint/prettier)
@@ -17,7 +17,7 @@
 #   tools/dev.sh setup     only install what is missing
 # Settings (environment): ODOO_SRC (/opt/odoo), CR_HOME (~/.local/share/customer_relationship),
 # CR_DB (customer_relationship), CR_BENCH_DB (customer_relationship_bench), CR_PORT (8069),
-# CR_DB_USER (odoo), CR_PREVIOUS_RELEASE (19.0.2.0.0), CR_WORKERS (0: one process; N: N HTTP
+# CR_DB_USER (odoo), CR_PREVIOUS_RELEASE (19.0.3.0.0), CR_WORKERS (0: one process; N: N HTTP
 # workers, one cron thread and the gevent worker for the bus, as in production).
 set -euo pipefail
 
@@ -352,11 +352,11 @@ check_workers() {
   log "with workers: HTTP and the bus answer, no traceback"
 }
 
-# The previous release, by its tag: 19.0.2.0.0 (figures in customer_account). A clone without
+# The previous release, by its tag: 19.0.3.0.0 (figures in customer_account). A clone without
 # the tag falls back to its commit. CR_PREVIOUS_RELEASE=19.0.1.1.0 checks the upgrade from 19.0.1
 # (figures in company-dependent jsonb columns of res_partner), or any other tag or commit.
-PREVIOUS_RELEASE=${CR_PREVIOUS_RELEASE:-19.0.2.0.0}
-PREVIOUS_RELEASE_COMMIT=ee00c26
+PREVIOUS_RELEASE=${CR_PREVIOUS_RELEASE:-19.0.3.0.0}
+PREVIOUS_RELEASE_COMMIT=7b9a457
 
 # Every classified customer's figures in every company (no salesperson: see below), as
 # "partner@company:tier/value/...", from a SELECT whose columns are named as here.
@@ -432,10 +432,20 @@ cmd_upgrade_check() {
   git -C "$ADDON_DIR" archive "$release" | tar -x -C "$old/$ADDON"
   log "installing the previous release ($release) with demo data"
   odoo_bin -d "$db" --addons-path="$ODOO_SRC/addons,$old" -i "$ADDON" --with-demo --stop-after-init --log-level=warn
+  local psql_db=(psql -q -h 127.0.0.1 -U "$DB_USER" -d "$db")
+  # The prediction check's decile lines (19.0.3 on): their decile becomes a number of its own
+  # in 19.0.4 (it was only in their label). A check is run with the previous release's code.
+  local deciles="SELECT COUNT(*) || '/' || string_agg(sequence::text, ',' ORDER BY id)
+    FROM customer_prediction_check_line WHERE kind = 'decile'" deciles_before=
+  if [[ -n $("${psql_db[@]}" -tAc "SELECT to_regclass('customer_prediction_check_line')") ]]; then
+    "$PY" "$ODOO_SRC/odoo-bin" shell -c "$CONF" -d "$db" --addons-path="$ODOO_SRC/addons,$old" --log-level=warn \
+      <<<"env['customer.prediction.check']._run(env.ref('base.main_company')); env.cr.commit()" >/dev/null
+    deciles_before=$("${psql_db[@]}" -tAc "$deciles")
+  fi
   rm -rf "$old"
   # Data a user would have entered by then: relationship levels, a manual tier, a loss, done
   # visits and, from 19.0.2, a salesperson of its own on some accounts.
-  local psql_db=(psql -q -h 127.0.0.1 -U "$DB_USER" -d "$db") before_query
+  local before_query
   # The administrator and the main company by their XML ids, not by database ids.
   local admin="(SELECT res_id FROM ir_model_data WHERE module = 'base' AND name = 'user_admin')"
   local company="(SELECT res_id FROM ir_model_data WHERE module = 'base' AND name = 'main_company')"
@@ -467,6 +477,12 @@ cmd_upgrade_check() {
   log "upgrading to this checkout"
   odoo_bin -d "$db" -u "$ADDON" --stop-after-init --log-level=warn
   after=$("${psql_db[@]}" -tAc "$(account_figures_query)")
+  if [[ -n $deciles_before ]]; then
+    local deciles_after
+    deciles_after=$("${psql_db[@]}" -tAc "${deciles/string_agg(sequence::text/string_agg(decile::text}")
+    log "prediction check deciles before: $deciles_before; after: $deciles_after"
+    [[ $deciles_before == "$deciles_after" ]] || { log "the upgrade lost the deciles of the prediction checks"; exit 1; }
+  fi
   local columns="tiers|history|visits|figures (md5)|classified accounts|levels|salesperson in effect (md5)"
   log "$columns before: $before"
   log "$columns after:  $after"
