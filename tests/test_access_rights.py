@@ -41,11 +41,12 @@ SALES_WIZARDS = {
     "customer.relationship.level.change",
     "customer.pool.release",
 }
-# Managers only: recomputing tiers, previewing rules, marking customers lost, handing over, assigning
+# Managers only: recomputing tiers, setting a tier by hand, previewing rules, marking customers lost, handing over, assigning
 # pooled customers, checking the prediction.
 MANAGER_TOOLS = {
     "customer.tier.recompute",
     "customer.tier.recompute.line",
+    "customer.tier.set",
     "customer.care.rule.preview",
     "customer.care.rule.preview.line",
     "customer.loss.mark",
@@ -57,7 +58,13 @@ MANAGER_TOOLS = {
 # Kept as written: a tier move, an account (its figures are computed; managers correct its person),
 # a prediction check (its lines are its result).
 NOT_REWRITTEN = {"customer.tier.history", "customer.prediction.check", "customer.prediction.check.line"}
-NOT_DELETED = {"customer.account", "customer.loss.mark", "customer.handover", "customer.pool.assign"}
+NOT_DELETED = {
+    "customer.account",
+    "customer.loss.mark",
+    "customer.handover",
+    "customer.pool.assign",
+    "customer.tier.set",
+}
 NOT_CREATED = {"customer.tier.history"}
 
 
@@ -192,6 +199,7 @@ class TestAccessRights(CustomerRelationshipCase):
                 "new_level": "proactive",
                 "reason": "Weekly calls",
             },
+            "customer.tier.set": {"partner_id": customer.id, "tier_id": self.tiers["gold"].id, "reason": "Strategic"},
             "customer.loss.reason": {"name": "Access loss"},
             "customer.loss.mark": {"partner_ids": [Command.set(customer.ids)], "reason_id": self.reason.id},
             "customer.handover": {"from_user_id": self.salesman.id, "to_user_id": self.salesman_other.id, **company},

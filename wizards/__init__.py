@@ -1,3 +1,4 @@
+from . import customer_decision_dialog
 from . import base_partner_merge_automatic_wizard
 from . import customer_care_rule_preview
 from . import customer_care_rule_preview_line

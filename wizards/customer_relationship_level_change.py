@@ -6,22 +6,17 @@ from ..models.customer_tier import RELATIONSHIP_LEVELS
 
 class CustomerRelationshipLevelChange(models.TransientModel):
     _name = "customer.relationship.level.change"
+    _inherit = "customer.decision.dialog"
     _description = "Change the Relationship Level"
 
-    partner_id = fields.Many2one("res.partner", string="Customer", required=True, readonly=True)
     current_level = fields.Selection(related="partner_id.relationship_level", string="Current Level")
     target_level = fields.Selection(related="partner_id.target_relationship_level", string="Target Level")
     new_level = fields.Selection(RELATIONSHIP_LEVELS, required=True)
     reason = fields.Text(required=True, help="What the customer and you now do together that justifies the level.")
 
     @api.model
-    def default_get(self, fields_list):
-        values = super().default_get(fields_list)
-        partner = self.env["res.partner"].browse(values.get("partner_id")).commercial_partner_id
-        if partner:
-            values["partner_id"] = partner.id
-            values.setdefault("new_level", partner.relationship_level)
-        return values
+    def _defaults_from_customer(self, partner):
+        return {"new_level": partner.relationship_level}
 
     def action_apply(self):
         self.ensure_one()

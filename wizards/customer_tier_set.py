@@ -9,9 +9,9 @@ class CustomerTierSet(models.TransientModel):
     recomputation."""
 
     _name = "customer.tier.set"
+    _inherit = "customer.decision.dialog"
     _description = "Set a Customer's Tier"
 
-    partner_id = fields.Many2one("res.partner", string="Customer", required=True, readonly=True)
     company_id = fields.Many2one("res.company", required=True, readonly=True, default=lambda self: self.env.company)
     current_tier_id = fields.Many2one(related="partner_id.customer_tier_id", string="Current Tier")
     tier_locked = fields.Boolean(related="partner_id.customer_tier_locked")
@@ -24,14 +24,8 @@ class CustomerTierSet(models.TransientModel):
     reason = fields.Text(required=True, help="Why the tier is set by hand, or given back to the recomputation.")
 
     @api.model
-    def default_get(self, fields_list):
-        values = super().default_get(fields_list)
-        # A contact stands for its company: the tier is its commercial partner's.
-        partner = self.env["res.partner"].browse(values.get("partner_id")).commercial_partner_id
-        if partner:
-            values["partner_id"] = partner.id
-            values.setdefault("tier_id", partner.customer_tier_id.id)
-        return values
+    def _defaults_from_customer(self, partner):
+        return {"tier_id": partner.customer_tier_id.id}
 
     # ------------------------------------------------------------
     # ACTIONS
