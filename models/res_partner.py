@@ -144,6 +144,40 @@ class ResPartner(models.Model):
             return Domain.custom(to_sql=to_sql) | follows
         return Domain.custom(to_sql=to_sql)
 
+    @api.depends(
+        "commercial_partner_id.customer_tier_history_ids",
+        "commercial_partner_id.care_action_ids",
+        "commercial_partner_id.customer_owner_history_ids",
+    )
+    @api.depends_context("company", "uid", "allowed_company_ids")
+    def _compute_record_counts(self):
+        """The counts of the customer form's buttons (care actions, tier and salesperson changes),
+        in one query: the rows each list shows the user, in the companies selected."""
+        customers = [("partner_id", "in", self.commercial_partner_id.ids)]
+        rows = self.env.execute_query(
+            SQL(
+                """SELECT p.id,
+                          (SELECT COUNT(*) FROM customer_care_action c
+                            WHERE c.partner_id = p.id AND c.id IN (%(care_actions)s)),
+                          (SELECT COUNT(*) FROM customer_tier_history h
+                            WHERE h.partner_id = p.id AND h.id IN (%(tier_history)s)),
+                          (SELECT COUNT(*) FROM customer_owner_history o
+                            WHERE o.partner_id = p.id AND o.id IN (%(owner_history)s))
+                     FROM unnest(%(ids)s::int[]) AS p(id)""",
+                ids=self.commercial_partner_id.ids,
+                care_actions=self.env["customer.care.action"]._search(customers).subselect(),
+                tier_history=self.env["customer.tier.history"]._search(customers).subselect(),
+                owner_history=self.env["customer.owner.history"]._search(customers).subselect(),
+            )
+        )
+        counts = {row[0]: row[1:] for row in rows}
+        for partner in self:
+            (
+                partner.care_action_count,
+                partner.customer_tier_history_count,
+                partner.customer_owner_history_count,
+            ) = counts.get(partner.commercial_partner_id.id, (0, 0, 0))
+
     # ------------------------------------------------------------
     # ORM
     # ------------------------------------------------------------
@@ -213,6 +247,20 @@ class ResPartner(models.Model):
         if not self.env.user.has_group("customer_relationship.group_customer_relationship_user_all"):
             context = safe_eval(action.get("context") or "{}", {"uid": self.env.uid})
             action["context"] = {**context, "search_default_my_customers": 1}
+        return action
+
+    def _action_customer_list(self, xmlid):
+        """One of the addon's lists (tier changes, care actions...), for this customer only: the
+        list first, without the list's own default filters."""
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(xmlid)
+        action["views"] = [view for view in action["views"] if view[1] in ("list", "form")]
+        action["view_mode"] = ",".join(view_type for _view, view_type in action["views"])
+        action["domain"] = [("partner_id", "=", self.commercial_partner_id.id)]
+        action["context"] = {}
+        action["display_name"] = self.env._(
+            "%(list)s: %(customer)s", list=action["name"], customer=self.commercial_partner_id.display_name
+        )
         return action
 
     # ------------------------------------------------------------

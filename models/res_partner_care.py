@@ -41,7 +41,7 @@ class ResPartner(models.Model):
         "activities are still scheduled for the salesperson.",
     )
     care_action_ids = fields.One2many("customer.care.action", "partner_id", string="Care Actions")
-    care_action_count = fields.Integer(compute="_compute_form_figures", string="Care Actions Count")
+    care_action_count = fields.Integer(compute="_compute_record_counts", string="Care Actions Count")
     contact_role = fields.Selection(CONTACT_ROLES, help="The person's part in the customer's buying decisions.")
 
     # ------------------------------------------------------------

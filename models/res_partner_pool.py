@@ -49,7 +49,7 @@ class ResPartner(models.Model):
         help=f"Goes back to the customer pool within {RECLAIM_SOON_DAYS} days unless contacted.",
     )
     customer_owner_history_ids = fields.One2many("customer.owner.history", "partner_id", string="Salesperson History")
-    customer_owner_history_count = fields.Integer(compute="_compute_form_figures", string="Salesperson Changes")
+    customer_owner_history_count = fields.Integer(compute="_compute_record_counts", string="Salesperson Changes")
 
     @api.depends("pool_reclaim_date")
     @api.depends_context("company")

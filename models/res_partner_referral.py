@@ -18,9 +18,9 @@ class ResPartner(models.Model):
     )
     referral_ids = fields.One2many("res.partner", "referred_by_id", string="Referred Customers")
     # Counted in the query of the visit figures (res_partner_visit.py): the form shows them together.
-    referral_count = fields.Integer(compute="_compute_form_figures", string="Referrals")
+    referral_count = fields.Integer(compute="_compute_visit_dates", string="Referrals")
     referral_value = fields.Float(
-        compute="_compute_form_figures",
+        compute="_compute_visit_dates",
         string="Value of Referred Customers",
         digits="Product Price",
         help="Customer value of the customers it referred, in the current company.",

@@ -31,7 +31,7 @@ class ResPartner(models.Model):
         fields.Char, "customer_tier_lock_reason", string="Reason for the Manual Tier"
     )
     customer_tier_history_ids = fields.One2many("customer.tier.history", "partner_id", string="Tier History")
-    customer_tier_history_count = fields.Integer(compute="_compute_form_figures", string="Tier Changes")
+    customer_tier_history_count = fields.Integer(compute="_compute_record_counts", string="Tier Changes")
     customer_value = account_field(
         fields.Float,
         "customer_value",

@@ -13,19 +13,18 @@ class ResPartner(models.Model):
     _inherit = "res.partner"
 
     visit_ids = fields.One2many("customer.visit", "partner_id", string="Visits")
-    # The figures of the customer form (visits, referrals, its buttons' counts) come from one
-    # query (_compute_form_figures): the form reads them all at once.
-    visit_count = fields.Integer(compute="_compute_form_figures", string="Number of Visits")
-    last_visit_date = fields.Date(compute="_compute_form_figures", help="Last done visit or logged contact.")
-    next_visit_date = fields.Date(compute="_compute_form_figures", help="Next planned visit.")
-    days_since_last_contact = fields.Integer(compute="_compute_form_figures")
+    # The visit and referral figures of the form come from one query (_compute_visit_dates).
+    visit_count = fields.Integer(compute="_compute_visit_dates", string="Number of Visits")
+    last_visit_date = fields.Date(compute="_compute_visit_dates", help="Last done visit or logged contact.")
+    next_visit_date = fields.Date(compute="_compute_visit_dates", help="Next planned visit.")
+    days_since_last_contact = fields.Integer(compute="_compute_visit_dates")
     visit_due_date = fields.Date(
-        compute="_compute_form_figures", help="Last contact plus the contact interval of the customer's tier."
+        compute="_compute_visit_dates", help="Last contact plus the contact interval of the customer's tier."
     )
     # "Due for contact", not "visit overdue": overdue visits are planned visits past their time.
     visit_overdue = fields.Boolean(
         string="Due for Contact",
-        compute="_compute_form_figures",
+        compute="_compute_visit_dates",
         search="_search_visit_overdue",
         help="Not contacted within the contact interval of its tier (or never contacted).",
     )
@@ -41,30 +40,19 @@ class ResPartner(models.Model):
         "customer_tier_id.visit_interval_days",
         "commercial_partner_id.loss_date",
         "referral_ids",
-        "commercial_partner_id.customer_tier_history_ids",
-        "commercial_partner_id.care_action_ids",
-        "commercial_partner_id.customer_owner_history_ids",
     )
-    # The counts are of what the user may read, in the companies selected.
+    # The visit count is of the visits the user may read, in the companies selected.
     @api.depends_context("company", "uid", "allowed_company_ids")
-    def _compute_form_figures(self):
-        """The visits (count, last and next contact, due date), referrals (count, value), tier
-        changes, care actions and salesperson changes of the customers, in one query: the form
-        shows them all (the lists open from its buttons)."""
+    def _compute_visit_dates(self):
+        """The visits (count, last and next contact, due date) and referrals (count, value) of the
+        customers, in one query: the form shows them all, the customers' cards the due date."""
         company = self.env.company.id
-        # Counted as their lists show them: the records the user may read.
-        commercial = [("partner_id", "in", self.commercial_partner_id.ids)]
-        visible_visits = self.env["customer.visit"]._search(commercial)
+        # Counted as their lists show them: the visits and referred customers the user may read.
+        visible_visits = self.env["customer.visit"]._search([("partner_id", "in", self.commercial_partner_id.ids)])
         referrals = self.with_context(active_test=False)._search([("referred_by_id", "in", self.ids)])
         rows = self.env.execute_query(
             SQL(
-                """SELECT p.id, visits.count, visits.last_done, visits.next_planned, referred.count, referred.value,
-                          (SELECT COUNT(*) FROM customer_tier_history h
-                            WHERE h.partner_id = p.id AND h.id IN (%(tier_history)s)),
-                          (SELECT COUNT(*) FROM customer_care_action c
-                            WHERE c.partner_id = p.id AND c.id IN (%(care_actions)s)),
-                          (SELECT COUNT(*) FROM customer_owner_history o
-                            WHERE o.partner_id = p.id AND o.id IN (%(owner_history)s))
+                """SELECT p.id, visits.count, visits.last_done, visits.next_planned, referred.count, referred.value
                      FROM unnest(%(ids)s::int[]) AS p(id)
                 LEFT JOIN LATERAL (
                           -- the last and next contacts are the company's, whoever made them
@@ -83,25 +71,17 @@ class ResPartner(models.Model):
                 ids=list({*self.commercial_partner_id.ids, *self.ids}),
                 visible=visible_visits.subselect(),
                 referrals=referrals.subselect(),
-                tier_history=self.env["customer.tier.history"]._search(commercial).subselect(),
-                care_actions=self.env["customer.care.action"]._search(commercial).subselect(),
-                owner_history=self.env["customer.owner.history"]._search(commercial).subselect(),
                 company=company,
             )
         )
         by_id = {row[0]: row[1:] for row in rows}
-        none = (0, None, None, 0, 0, 0, 0, 0)
+        none = (0, None, None, 0, 0)
         today = fields.Date.context_today(self)
         for partner in self:
             commercial = partner.commercial_partner_id
-            count, last_done, next_planned, _count, _value, tier_changes, care_actions, owner_changes = by_id.get(
-                commercial.id, none
-            )
+            count, last_done, next_planned, _count, _value = by_id.get(commercial.id, none)
             partner.visit_count = count
-            partner.customer_tier_history_count = tier_changes
-            partner.care_action_count = care_actions
-            partner.customer_owner_history_count = owner_changes
-            referral_count, referral_value = by_id.get(partner.id, none)[3:5]
+            referral_count, referral_value = by_id.get(partner.id, none)[3:]
             partner.referral_count = referral_count
             partner.referral_value = referral_value or 0.0
             last = last_done and fields.Datetime.context_timestamp(self, last_done).date()
@@ -161,20 +141,6 @@ class ResPartner(models.Model):
         action = self.env["ir.actions.act_window"]._for_xml_id("customer_relationship.customer_visit_action")
         action["domain"] = [("partner_id", "=", self.commercial_partner_id.id)]
         action["context"] = {"default_partner_id": self.commercial_partner_id.id}
-        return action
-
-    def _action_customer_list(self, xmlid):
-        """One of the addon's lists (tier changes, care actions...), for this customer only: the
-        list first, without the list's own default filters."""
-        self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id(xmlid)
-        action["views"] = [view for view in action["views"] if view[1] in ("list", "form")]
-        action["view_mode"] = ",".join(view_type for _view, view_type in action["views"])
-        action["domain"] = [("partner_id", "=", self.commercial_partner_id.id)]
-        action["context"] = {}
-        action["display_name"] = self.env._(
-            "%(list)s: %(customer)s", list=action["name"], customer=self.commercial_partner_id.display_name
-        )
         return action
 
     def action_log_visit(self):
