@@ -249,17 +249,17 @@ class ResPartner(models.Model):
             action["context"] = {**context, "search_default_my_customers": 1}
         return action
 
-    def _action_customer_list(self, xmlid):
-        """One of the addon's lists (tier changes, care actions...), for this customer only: the
-        list first, without the list's own default filters."""
+    def _action_customer_list(self, xmlid, title):
+        """One of the addon's lists (tier changes, care actions...), for this customer only, titled
+        as the form's button: the list first, without the list's own default filters."""
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id(xmlid)
         action["views"] = [view for view in action["views"] if view[1] in ("list", "form")]
         action["view_mode"] = ",".join(view_type for _view, view_type in action["views"])
         action["domain"] = [("partner_id", "=", self.commercial_partner_id.id)]
         action["context"] = {}
-        action["display_name"] = self.env._(
-            "%(list)s: %(customer)s", list=action["name"], customer=self.commercial_partner_id.display_name
+        action["name"] = action["display_name"] = self.env._(
+            "%(list)s: %(customer)s", list=title, customer=self.commercial_partner_id.display_name
         )
         return action
 

@@ -74,4 +74,6 @@ class ResPartner(models.Model):
     # ------------------------------------------------------------
 
     def action_view_care_actions(self):
-        return self._action_customer_list("customer_relationship.customer_care_action_action")
+        return self._action_customer_list(
+            "customer_relationship.customer_care_action_action", self.env._("Care Actions")
+        )

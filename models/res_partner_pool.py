@@ -71,4 +71,6 @@ class ResPartner(models.Model):
         return action
 
     def action_view_owner_history(self):
-        return self._action_customer_list("customer_relationship.customer_owner_history_action")
+        return self._action_customer_list(
+            "customer_relationship.customer_owner_history_action", self.env._("Salesperson Changes")
+        )

@@ -129,4 +129,6 @@ class ResPartner(models.Model):
     # ------------------------------------------------------------
 
     def action_view_tier_history(self):
-        return self._action_customer_list("customer_relationship.customer_tier_history_action")
+        return self._action_customer_list(
+            "customer_relationship.customer_tier_history_action", self.env._("Tier Changes")
+        )

@@ -180,6 +180,17 @@ class TestCustomerTier(CustomerRelationshipCase):
         self.assertEqual(big.customer_tier_id, computed)
         self.assertEqual(big.customer_tier_history_ids.sorted("id")[-1].direction, "up")
 
+    def test_keeping_the_same_tier_locks_it_without_a_move(self):
+        (steady,) = self._create_customers("Steady Buyer")
+        self._create_orders([(steady, 900, date(2026, 3, 1))])
+        self._recompute()
+        steady = steady.with_company(self.company)
+        tier, history = steady.customer_tier_id, steady.customer_tier_history_ids
+        self._set_tier(steady, tier, "Strategic, whatever it buys")
+        self.assertEqual((steady.customer_tier_id, steady.customer_tier_locked), (tier, True))
+        self.assertEqual(steady.customer_tier_history_ids, history, "no tier moved")
+        self.assertIn(f"kept at {tier.name} by hand", steady.message_ids[0].body)
+
     def test_each_company_has_its_own_figures(self):
         shared, local, filler = self._create_customers("Shared Buyer", "Local Buyer", "Filler")
         self._create_orders(

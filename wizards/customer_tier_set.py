@@ -57,15 +57,23 @@ class CustomerTierSet(models.TransientModel):
                     "reason": self.reason,
                 }
             )
-        self._post_note(
-            self.env._(
+        if direction:
+            note = self.env._(
                 "Customer tier for %(company)s set by hand: %(old)s → %(new)s (%(reason)s)",
                 company=self.company_id.name,
                 old=old_tier.name or self.env._("no tier"),
                 new=self.tier_id.name,
                 reason=self.reason,
             )
-        )
+        else:
+            # The same tier, kept: the recomputation no longer moves it.
+            note = self.env._(
+                "Customer tier for %(company)s kept at %(tier)s by hand (%(reason)s)",
+                company=self.company_id.name,
+                tier=self.tier_id.name,
+                reason=self.reason,
+            )
+        self._post_note(note)
         return {"type": "ir.actions.act_window_close"}
 
     def action_unlock(self):
