@@ -35,7 +35,11 @@ class CustomerPredictionCheck(models.Model):
     cut_date = fields.Date(string="Predicted From", readonly=True)
     horizon_days = fields.Integer(readonly=True)
     state = fields.Selection(CHECK_STATES, readonly=True)
-    reason = fields.Text(readonly=True)
+    # Why the model was not fitted at the cut, as the fit said it (the model's own reason).
+    fit_reason = fields.Text(readonly=True)
+    # What the check could not tell, in the reader's language (the check may have been run by
+    # someone reading another language).
+    reason = fields.Text(compute="_compute_reason")
     customer_count = fields.Integer(string="Customers", readonly=True, help="Customers with an order before the cut.")
     returning_count = fields.Integer(string="Ordered Again", readonly=True)
     auc = fields.Float(
@@ -114,7 +118,7 @@ class CustomerPredictionCheck(models.Model):
         self.env.cr.execute(SQL("DROP TABLE %s", table))
         values = {"company_id": company.id, "date": today, "cut_date": cut, "horizon_days": horizon}
         if fit["state"] != "fitted":
-            values.update(state="too_little_data", reason=fit["reason"] or False)
+            values.update(state="too_little_data", fit_reason=fit["reason"] or False)
         actual = np.array([now.get(partner, days) - days for partner, days, _e, _l in before], dtype=float)
         expected = np.array([row[2] for row in before], dtype=float)
         lifecycles = [row[3] for row in before]
@@ -135,19 +139,28 @@ class CustomerPredictionCheck(models.Model):
         values.update(state="done", predicted_orders=float(expected.sum()))
         values["predicted_ratio"] = expected.sum() / actual.sum() if actual.sum() else 0.0
         positives, negatives = int(returned.sum()), int((~returned).sum())
+        # With a handful on one side, the AUC says more about those few than about the model
+        # (no AUC then: _compute_reason says why).
         if min(positives, negatives) >= AUC_MIN_CUSTOMERS:
             ranks = stats.rankdata(expected)
             values["auc"] = (ranks[returned].sum() - positives * (positives + 1) / 2) / (positives * negatives)
-        else:
-            # With a handful on one side, the AUC says more about those few than about the model.
-            values["reason"] = self.env._(
-                "The ranking (AUC) needs at least %(minimum)s customers who ordered again and %(minimum)s who "
-                "did not: %(returned)s did, %(gone)s did not.",
-                minimum=AUC_MIN_CUSTOMERS,
-                returned=positives,
-                gone=negatives,
-            )
         return values
+
+    @api.depends("state", "fit_reason", "auc", "customer_count", "returning_count")
+    @api.depends_context("lang")
+    def _compute_reason(self):
+        for check in self:
+            gone = check.customer_count - check.returning_count
+            if check.state == "done" and min(check.returning_count, gone) < AUC_MIN_CUSTOMERS:
+                check.reason = self.env._(
+                    "The ranking (AUC) needs at least %(minimum)s customers who ordered again and %(minimum)s who "
+                    "did not: %(returned)s did, %(gone)s did not.",
+                    minimum=AUC_MIN_CUSTOMERS,
+                    returned=check.returning_count,
+                    gone=gone,
+                )
+            else:
+                check.reason = check.fit_reason
 
     @api.model
     def _lines(self, expected, actual, lifecycles, fit):

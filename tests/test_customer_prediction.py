@@ -206,7 +206,19 @@ class TestCustomerPrediction(CustomerRelationshipCase):
         self.env["ir.module.module"]._load_module_terms(["customer_relationship"], ["zh_CN"], overwrite=True)
         in_chinese = check.decile_line_ids[:1].with_context(lang="zh_CN")
         self.assertEqual(in_chinese.name, "第 01 十分位")
+        self.assertFalse(check.reason, "an AUC, nothing to explain")
         self.assertEqual(check.decile_line_ids[:1].with_context(lang="en_US").name, "Decile 01")
+
+    def test_why_there_is_no_auc_is_said_in_the_readers_language(self):
+        """A check run by an English-speaking manager tells a Chinese-speaking one, in Chinese, why
+        it shows no AUC (one customer did not order again: too few to rank)."""
+        check = self.env["customer.prediction.check"].create(
+            {"company_id": self.company.id, "state": "done", "customer_count": 13, "returning_count": 12}
+        )
+        self.assertIn("12 did, 1 did not", check.with_context(lang="en_US").reason)
+        self.env["res.lang"]._activate_lang("zh_CN")
+        self.env["ir.module.module"]._load_module_terms(["customer_relationship"], ["zh_CN"], overwrite=True)
+        self.assertIn("再次下单 12 个，未再下单 1 个", check.with_context(lang="zh_CN").reason)
 
     def test_prediction_check_says_when_there_is_too_little_data(self):
         check = self.env["customer.prediction.check"]._run(self.company_eu, TODAY)
