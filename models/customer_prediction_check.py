@@ -75,9 +75,9 @@ class CustomerPredictionCheck(models.Model):
     def action_open_graph(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id(
-            "customer_relationship.customer_prediction_check_line_action"
+            "customer_relationship.customer_prediction_check_series_action"
         )
-        action["domain"] = [("check_id", "=", self.id), ("kind", "=", "decile")]
+        action["domain"] = [("check_id", "=", self.id)]
         return action
 
     def _form_action(self):
@@ -230,3 +230,41 @@ class CustomerPredictionCheckLine(models.Model):
                 if line.kind == "decile"
                 else lifecycles.get(line.lifecycle, "")
             )
+
+
+class CustomerPredictionCheckSeries(models.Model):
+    """The decile lines of the checks as two series, predicted and actual orders, side by side in
+    the check's graph: Odoo's graph view draws one measure at a time, and a series per decile."""
+
+    _name = "customer.prediction.check.series"
+    _description = "Prediction Check Series"
+    _auto = False
+    _order = "check_id, decile, series desc"
+    _depends = {
+        "customer.prediction.check.line": [
+            "check_id",
+            "company_id",
+            "kind",
+            "decile",
+            "predicted_orders",
+            "actual_orders",
+        ]
+    }
+
+    check_id = fields.Many2one("customer.prediction.check", readonly=True)
+    company_id = fields.Many2one("res.company", readonly=True)
+    decile = fields.Integer(readonly=True, help="1: the customers the model expected to order most.")
+    series = fields.Selection([("predicted", "Predicted Orders"), ("actual", "Actual Orders")], readonly=True)
+    orders = fields.Float(readonly=True, digits=(16, 1))
+
+    @property
+    def _table_query(self):
+        return SQL(
+            """SELECT line.id * 2 AS id, line.check_id, line.company_id, line.decile,
+                      'predicted' AS series, line.predicted_orders AS orders
+                 FROM customer_prediction_check_line line WHERE line.kind = 'decile'
+            UNION ALL
+               SELECT line.id * 2 + 1, line.check_id, line.company_id, line.decile,
+                      'actual', line.actual_orders
+                 FROM customer_prediction_check_line line WHERE line.kind = 'decile'"""
+        )

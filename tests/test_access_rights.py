@@ -21,6 +21,7 @@ COMPUTED = {
     "customer.effort.report",
     "customer.worklist",
     "customer.prediction.model",
+    "customer.prediction.check.series",
     "customer.owner.history",
 }
 # What managers set up; salespeople read it.
@@ -54,6 +55,7 @@ MANAGER_TOOLS = {
     "customer.pool.assign",
     "customer.prediction.check",
     "customer.prediction.check.line",
+    "customer.prediction.check.series",
 }
 # Kept as written: a tier move, an account (its figures are computed; managers correct its person),
 # a prediction check (its lines are its result).
@@ -122,6 +124,9 @@ class TestAccessRights(CustomerRelationshipCase):
         cls._create_orders([(customer, 100, date(2026, 5, 1)) for customer in cls.customers.values()])
         cls.env["customer.tier"]._recompute_company_tiers(cls.company, date(2026, 6, 30))
         cls.pool = cls.env["customer.pool"].create({"name": "Access Pool", "company_id": cls.company.id})
+        # A prediction check with a decile: its graph's two series.
+        check = cls.env["customer.prediction.check"].create({"company_id": cls.company.id, "state": "done"})
+        cls.env["customer.prediction.check.line"].create({"check_id": check.id, "kind": "decile", "decile": 1})
         cls.rule = cls.env["customer.care.rule"].create(
             {"name": "Access rule", "company_id": cls.company.id, "trigger": "relationship_gap", "lead_days": 0}
         )
@@ -206,8 +211,8 @@ class TestAccessRights(CustomerRelationshipCase):
             "customer.prediction.check": company,
             "customer.prediction.check.line": lambda: {
                 "check_id": self._sample("customer.prediction.check", group).id,
-                "kind": "lifecycle",
-                "name": "Access",
+                "kind": "decile",
+                "decile": 1,
             },
             "customer.pool": {"name": "Access pool", **company},
             "customer.pool.rule": {"pool_id": self.pool.id},

@@ -199,8 +199,16 @@ class TestCustomerPrediction(CustomerRelationshipCase):
         self.assertGreater(rates["active"], 0)
         self.assertGreaterEqual(rates["active"], rates.get("at_risk", 0))
         self.assertEqual(rates.get("dormant", 0), 0)
+        # The graph draws both series, predicted and actual, per decile.
         graph = check.action_open_graph()
-        self.assertEqual(graph["res_model"], "customer.prediction.check.line")
+        series = (
+            self.env[graph["res_model"]]
+            .with_user(self.manager)
+            ._read_group(graph["domain"], ["series"], ["orders:sum"])
+        )
+        self.assertEqual(dict(series)["actual"], check.actual_orders)
+        # each decile rounded to 0.1 order
+        self.assertAlmostEqual(dict(series)["predicted"], check.predicted_orders, delta=0.5)
         # Run by an English-speaking manager, read by a Chinese-speaking one: labels in Chinese.
         self.env["res.lang"]._activate_lang("zh_CN")
         self.env["ir.module.module"]._load_module_terms(["customer_relationship"], ["zh_CN"], overwrite=True)
