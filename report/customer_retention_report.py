@@ -129,7 +129,38 @@ class CustomerRetentionReport(models.Model):
             )
         if func == "sum" and fname in PERIOD_COUNTS:
             return self._period_count_sql(fname, query)
+        if func == "sum" and fname == "revenue_at_risk":
+            return self._period_revenue_at_risk_sql(query)
         return super()._read_group_select(aggregate_spec, query)
+
+    def _period_revenue_at_risk_sql(self, query):
+        """The revenue at risk of a group's period: the value of its churned customers (active at
+        the start, not at the end: see _period_count_sql) on the day of their last churn in it; a
+        customer who lapses and comes back within the period is retained, and risks nothing."""
+        month, company, partner, revenue = (
+            self._field_to_sql(self._table, name, query)
+            for name in ("month", "company_id", "partner_id", "revenue_at_risk")
+        )
+        churned = SQL(
+            "%s EXCEPT %s",
+            self._edge_customers_sql("active_start_count", "MIN", query),
+            self._edge_customers_sql("active_end_count", "MAX", query),
+        )
+        return SQL(
+            """(SELECT COALESCE(SUM(last_churn.value), 0) FROM (
+                    SELECT DISTINCT ON (churn.customer) churn.value
+                      FROM unnest(ARRAY_AGG(%(company)s || '-' || %(partner)s) FILTER (WHERE %(revenue)s > 0),
+                                  ARRAY_AGG(%(month)s) FILTER (WHERE %(revenue)s > 0),
+                                  ARRAY_AGG(%(revenue)s) FILTER (WHERE %(revenue)s > 0))
+                           AS churn(customer, month, value)
+                     WHERE churn.customer IN (%(churned)s)
+                  ORDER BY churn.customer, churn.month DESC) AS last_churn)""",
+            company=company,
+            partner=partner,
+            month=month,
+            revenue=revenue,
+            churned=churned,
+        )
 
     def _period_count_sql(self, fname, query):
         """The SQL aggregate of count ``fname`` over the rows of a group (see _read_group_select)."""

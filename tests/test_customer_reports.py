@@ -158,12 +158,19 @@ class TestCustomerRetentionReport(CustomerRelationshipCase):
         # Not the sums of the months (21 customer-months active at a start): B active on 1 July,
         # B and D on 30 June; A, C, E, D new; B retained. A, C and E came and went within the year:
         # new, and not churned from the start stock, nor won back at its end. The revenue at risk
-        # is that of every lapse in the year (A, C twice, E).
-        self.assertEqual(self._counts(year), (1, 2, 4, 0, 0, 1, 18500))
+        # is that of the churned customers: none (their lapses show in their months).
+        self.assertEqual(self._counts(year), (1, 2, 4, 0, 0, 1, 0))
         # the rates follow from these: churn and retention add up to 100%
         self.assertEqual(year["churn_rate:avg"], 0.0)
         self.assertEqual(year["retention_rate:avg"], 100.0)
         self.assertEqual(year["new_rate:avg"], 400.0)
+
+    def test_revenue_at_risk_of_a_period_is_its_churned_customers(self):
+        autumn = [("month", ">=", "2025-09-01"), ("month", "<", "2026-01-01")]
+        [period] = self.Report.formatted_read_group([("company_id", "=", self.company.id), *autumn], [], COUNTS)
+        # A, B and C active on 1 September, B alone on 31 December: A and C churned, worth 3,500
+        # and 5,000 on their churn dates; E, won and lost within the period, is only new.
+        self.assertEqual(self._counts(period), (3, 1, 1, 0, 2, 1, 8500))
 
     def test_churned_rows_tell_who_and_when(self):
         churned = self.Report.search([("company_id", "=", self.company.id), ("churned_count", "=", 1), *YEAR])
@@ -186,13 +193,14 @@ class TestCustomerRetentionReport(CustomerRelationshipCase):
         by_tier = {group["tier_id"] and group["tier_id"][1]: group for group in groups}
         # (active at start, at end, new, won back, churned, retained, revenue at risk)
         # over the months each tier held customers: active at the start of its first month and
-        # at the end of its last one; a customer who moves into the tier counts as won back there
+        # at the end of its last one; a customer who moves into the tier counts as won back there;
+        # no churned customer, no revenue at risk (the lapses show in their months)
         expected = {
-            "Platinum": (0, 0, 1, 0, 0, 0, 13000),  # C (August to March), first classified after these months
-            "Gold": (0, 1, 1, 1, 0, 0, 2000),  # E by its current tier (October to December), B from February
+            "Platinum": (0, 0, 1, 0, 0, 0, 0),  # C (August to March), first classified after these months
+            "Gold": (0, 1, 1, 1, 0, 0, 0),  # E by its current tier (October to December), B from February
             "Iron": (1, 1, 0, 0, 0, 1, 0),  # B from 1 October to January
             "Lead": (1, 1, 0, 0, 0, 1, 0),  # B before its first tier move
-            False: (0, 1, 2, 0, 0, 0, 3500),  # A (July to November) and D (June), never classified
+            False: (0, 1, 2, 0, 0, 0, 0),  # A (July to November) and D (June), never classified
         }
         self.maxDiff = None
         self.assertEqual({tier: self._counts(group) for tier, group in by_tier.items()}, expected)
