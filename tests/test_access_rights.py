@@ -42,8 +42,8 @@ SALES_WIZARDS = {
     "customer.relationship.level.change",
     "customer.pool.release",
 }
-# Managers only: recomputing tiers, setting a tier by hand, previewing rules, marking customers lost, handing over, assigning
-# pooled customers, checking the prediction.
+# Managers only: recomputing tiers, setting a tier by hand, previewing rules, marking customers
+# lost, handing over, assigning pooled customers, checking the prediction.
 MANAGER_TOOLS = {
     "customer.tier.recompute",
     "customer.tier.recompute.line",
