@@ -2,7 +2,7 @@
 # One entry point for every developer task of the customer_relationship addon.
 #   tools/dev.sh run       set up, create the demo database once, serve on http://localhost:8069
 #   tools/dev.sh test      set up, install the addon in a throwaway database, run pytest-odoo and lint
-#                          (the fast suite, then the tests tagged cr_slow)
+#                          (the fast suite, then the browser tests and those tagged cr_slow)
 #   tools/dev.sh test-fast the same without the slow tests and the checks after them
 #   tools/dev.sh upgrade   update the addon (-u) in the run database
 #   tools/dev.sh upgrade-check  install the previous release (tag 19.0.3.0.0) with demo data,
@@ -296,8 +296,8 @@ cmd_test() {
   cmd_lint
   log "installing the addon in the throwaway database $db"
   odoo_bin -d "$db" -i "$ADDON" --with-demo --stop-after-init --log-level=warn
-  # Two steps: the fast suite, then the tests tagged cr_slow (they commit on connections of their
-  # own, or run at volume). The no-skip plugin makes a skipped test (e.g. a browser test without
+  # Two steps: the fast suite, then the slow tests: the browser tests and those tagged cr_slow
+  # (they commit on connections of their own, or run at volume). The no-skip plugin makes a skipped test (e.g. a browser test without
   # websocket-client) fail the run; the tags plugin deselects by tag (tools/pytest_test_tags.py).
   # With pytest arguments (a file, -k ...), one step: the slow one might select nothing.
   local step steps=(skip only)

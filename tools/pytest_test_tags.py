@@ -1,6 +1,6 @@
-"""pytest plugin for the addon's test command: select the tests by their Odoo tag ``cr_slow``
-(the tests that commit on connections of their own or run at volume), as ``odoo-bin --test-tags``
-would.
+"""pytest plugin for the addon's test command: select the slow tests, those tagged ``cr_slow``
+(they commit on connections of their own or run at volume) and the browser tests (``HttpCase``),
+as ``odoo-bin --test-tags`` would.
 
 ``--cr-slow=all`` (the default) runs every test, ``skip`` the fast suite only, ``only`` the slow
 tests only. The environment variable ``CR_SLOW`` gives the default. Tests left out are deselected,
@@ -27,8 +27,13 @@ def pytest_addoption(parser):
 
 
 def _is_slow(item):
+    """Tagged cr_slow, or a browser test (an HttpCase: a tour waits for a browser and a server;
+    the tours alone take two minutes)."""
+    cls = getattr(item, "cls", None)
     # @tagged sets ``test_tags`` on the test class (pytest's unittest items keep it in ``cls``).
-    return SLOW_TAG in getattr(getattr(item, "cls", None), "test_tags", ())
+    if SLOW_TAG in getattr(cls, "test_tags", ()):
+        return True
+    return any(base.__name__ == "HttpCase" and base.__module__.startswith("odoo.tests") for base in getattr(cls, "__mro__", ()))
 
 
 @pytest.hookimpl(trylast=True)
