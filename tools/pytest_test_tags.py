@@ -33,7 +33,9 @@ def _is_slow(item):
     # @tagged sets ``test_tags`` on the test class (pytest's unittest items keep it in ``cls``).
     if SLOW_TAG in getattr(cls, "test_tags", ()):
         return True
-    return any(base.__name__ == "HttpCase" and base.__module__.startswith("odoo.tests") for base in getattr(cls, "__mro__", ()))
+    return any(
+        base.__name__ == "HttpCase" and base.__module__.startswith("odoo.tests") for base in getattr(cls, "__mro__", ())
+    )
 
 
 @pytest.hookimpl(trylast=True)
