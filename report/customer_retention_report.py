@@ -141,11 +141,7 @@ class CustomerRetentionReport(models.Model):
             self._field_to_sql(self._table, name, query)
             for name in ("month", "company_id", "partner_id", "revenue_at_risk")
         )
-        churned = SQL(
-            "%s EXCEPT %s",
-            self._edge_customers_sql("active_start_count", "MIN", query),
-            self._edge_customers_sql("active_end_count", "MAX", query),
-        )
+        churned = self._churned_customers_sql(query)
         return SQL(
             """(SELECT COALESCE(SUM(last_churn.value), 0) FROM (
                     SELECT DISTINCT ON (churn.customer) churn.value
@@ -178,15 +174,50 @@ class CustomerRetentionReport(models.Model):
             # active at the start of the period and still at its end
             return SQL("(SELECT COUNT(*) FROM (%s INTERSECT %s) AS period_retained)", start, end)
         if fname == "churned_count":
-            # active at the start and not at the end: a customer who lapses and comes back within
-            # the period is retained, as within a month, so that start - churned + won back + new
-            # still active = end, and churn and retention rates add up to 100%
-            return SQL("(SELECT COUNT(*) FROM (%s EXCEPT %s) AS period_churned)", start, end)
+            return SQL("(SELECT COUNT(*) FROM (%s) AS period_churned)", self._churned_customers_sql(query))
         if fname == "reactivated_count":
-            # active at the end, not at the start, and not new in the period
+            # active at the end, not at the start, and not new in the period; nor a customer that
+            # was active at the start in another group (a tier it moved from)
             new = self._edge_customers_sql("new_count", None, query)
-            return SQL("(SELECT COUNT(*) FROM (%s EXCEPT %s EXCEPT %s) AS period_won_back)", end, start, new)
+            moved_in = self._active_anywhere_sql("active_start_count", "MIN", query)
+            return SQL(
+                "(SELECT COUNT(*) FROM (%s EXCEPT %s EXCEPT %s EXCEPT %s) AS period_won_back)",
+                end,
+                start,
+                new,
+                moved_in,
+            )
         return SQL("SUM(%s)", column(fname))
+
+    def _churned_customers_sql(self, query):
+        """SELECT of a group's churned customers: active at the start and not at the end. A
+        customer who lapses and comes back within the period is retained, as within a month, so
+        that churn and retention rates add up to 100%; one still active at the end in another
+        group (a tier it moved to) has not churned either."""
+        return SQL(
+            "%s EXCEPT %s EXCEPT %s",
+            self._edge_customers_sql("active_start_count", "MIN", query),
+            self._edge_customers_sql("active_end_count", "MAX", query),
+            self._active_anywhere_sql("active_end_count", "MAX", query),
+        )
+
+    def _active_anywhere_sql(self, flag_field, edge, query):
+        """SELECT of the customers ("company-partner" texts) with ``flag_field`` set in the group's
+        first (MIN) or last (MAX) month, in any row of the company, whatever its group: a group by
+        tier holds a customer's months in that tier only. Read from the table itself (the group's
+        customers only count what they are: no record of another's is shown)."""
+        month, company = (self._field_to_sql(self._table, name, query) for name in ("month", "company_id"))
+        return SQL(
+            """SELECT anywhere.company_id || '-' || anywhere.partner_id
+                 FROM %(table)s AS anywhere
+                WHERE anywhere.company_id = ANY(ARRAY_AGG(DISTINCT %(company)s))
+                  AND anywhere.month = %(edge)s(%(month)s) AND anywhere.%(flag)s = 1""",
+            table=SQL.identifier(self._table),
+            company=company,
+            edge=SQL(edge),
+            month=month,
+            flag=SQL.identifier(flag_field),
+        )
 
     def _edge_customers_sql(self, flag_field, edge, query):
         """SELECT of the customers ("company-partner" texts) of a group's rows with ``flag_field``

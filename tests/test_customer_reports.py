@@ -193,11 +193,12 @@ class TestCustomerRetentionReport(CustomerRelationshipCase):
         by_tier = {group["tier_id"] and group["tier_id"][1]: group for group in groups}
         # (active at start, at end, new, won back, churned, retained, revenue at risk)
         # over the months each tier held customers: active at the start of its first month and
-        # at the end of its last one; a customer who moves into the tier counts as won back there;
-        # no churned customer, no revenue at risk (the lapses show in their months)
+        # at the end of its last one; a customer who moved tier (B) is neither churned from the
+        # first nor won back in the second: it stayed a customer; no churned customer, no revenue
+        # at risk (the lapses show in their months)
         expected = {
             "Platinum": (0, 0, 1, 0, 0, 0, 0),  # C (August to March), first classified after these months
-            "Gold": (0, 1, 1, 1, 0, 0, 0),  # E by its current tier (October to December), B from February
+            "Gold": (0, 1, 1, 0, 0, 0, 0),  # E by its current tier (October to December), B from February
             "Iron": (1, 1, 0, 0, 0, 1, 0),  # B from 1 October to January
             "Lead": (1, 1, 0, 0, 0, 1, 0),  # B before its first tier move
             False: (0, 1, 2, 0, 0, 0, 0),  # A (July to November) and D (June), never classified
@@ -227,6 +228,35 @@ class TestCustomerRetentionReport(CustomerRelationshipCase):
         # the salesperson is the customer's, now: a handover moves the history along
         self.c.user_id = self.salesman_other
         self.assertEqual(report.search([]).partner_id, self.a | self.b)
+
+    def test_a_customer_moving_tier_is_neither_churned_nor_won_back(self):
+        """Grouped by tier over a quarter: X, Gold in January and February and Iron in March, stays
+        a customer (active all along); Y, Gold all along, keeps Gold's months going to March."""
+        x, y = self._create_customers("Mover X", "Stayer Y")
+        rows = [(x, 1, "gold"), (x, 2, "gold"), (x, 3, "iron"), (y, 1, "gold"), (y, 2, "gold"), (y, 3, "gold")]
+        active = {"active_start_count": 1, "active_end_count": 1, "retained_count": 1}
+        self.Report.create(
+            [
+                {
+                    "company_id": self.company_eu.id,
+                    "month": date(2026, month, 1),
+                    "partner_id": customer.id,
+                    "tier_id": self.tiers[tier].id,
+                    **active,
+                }
+                for customer, month, tier in rows
+            ]
+        )
+        quarter = [("company_id", "=", self.company_eu.id), ("month", ">=", "2026-01-01"), ("month", "<", "2026-04-01")]
+        by_tier = {
+            group["tier_id"][1]: self._counts(group)
+            for group in self.Report.formatted_read_group(quarter, ["tier_id"], COUNTS)
+        }
+        # (active at start, at end, new, won back, churned, retained, revenue at risk): Gold's stock
+        # loses X at its end, and Iron's starts with X, but nobody churned or came back
+        self.assertEqual(by_tier, {"Gold": (2, 1, 0, 0, 0, 1, 0), "Iron": (1, 1, 0, 0, 0, 1, 0)})
+        [total] = self.Report.formatted_read_group(quarter, [], COUNTS)
+        self.assertEqual(self._counts(total), (2, 2, 0, 0, 0, 2, 0))
 
     def test_companies_are_apart(self):
         self._create_orders([(self.a, 1000, date(2026, 1, 10))], company=self.company_eu)
