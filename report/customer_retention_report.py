@@ -206,14 +206,20 @@ class CustomerRetentionReport(models.Model):
         first (MIN) or last (MAX) month, in any row of the company, whatever its group: a group by
         tier holds a customer's months in that tier only. Read from the table itself (the group's
         customers only count what they are: no record of another's is shown)."""
-        month, company = (self._field_to_sql(self._table, name, query) for name in ("month", "company_id"))
+        month, company, partner = (
+            self._field_to_sql(self._table, name, query) for name in ("month", "company_id", "partner_id")
+        )
+        # The group's customers only, through the (company, month, partner) unique index.
         return SQL(
             """SELECT anywhere.company_id || '-' || anywhere.partner_id
                  FROM %(table)s AS anywhere
                 WHERE anywhere.company_id = ANY(ARRAY_AGG(DISTINCT %(company)s))
-                  AND anywhere.month = %(edge)s(%(month)s) AND anywhere.%(flag)s = 1""",
+                  AND anywhere.month = %(edge)s(%(month)s)
+                  AND anywhere.partner_id = ANY(ARRAY_AGG(DISTINCT %(partner)s))
+                  AND anywhere.%(flag)s = 1""",
             table=SQL.identifier(self._table),
             company=company,
+            partner=partner,
             edge=SQL(edge),
             month=month,
             flag=SQL.identifier(flag_field),
