@@ -27,6 +27,8 @@ SNAPSHOT_COLUMNS = [
     "churned_count",
     "retained_count",
     "revenue_at_risk",
+    "moved_out_count",
+    "moved_in_count",
     "churn_rate",
     "retention_rate",
     "new_rate",
@@ -95,6 +97,14 @@ class CustomerRetentionReport(models.Model):
     revenue_at_risk = fields.Monetary(
         readonly=True,
         help="Customer value (the value window's orders) of the churned customers on the day they churned.",
+    )
+    # A tier move between two months: in a group by tier, the customer leaves one tier's stock for
+    # another's without churning or being won back (see _period_count_sql).
+    moved_out_count = fields.Integer(
+        string="Moved to Another Tier", readonly=True, help="In another tier at the start of the next month."
+    )
+    moved_in_count = fields.Integer(
+        string="Moved from Another Tier", readonly=True, help="In another tier at the start of the previous month."
     )
 
     # Rates: ratios of the sums of the counts (see _read_group_select)
@@ -177,9 +187,9 @@ class CustomerRetentionReport(models.Model):
             return SQL("(SELECT COUNT(*) FROM (%s) AS period_churned)", self._churned_customers_sql(query))
         if fname == "reactivated_count":
             # active at the end, not at the start, and not new in the period; nor a customer that
-            # was active at the start in another group (a tier it moved from)
+            # moved in from another group (a tier) in it
             new = self._edge_customers_sql("new_count", None, query)
-            moved_in = self._active_anywhere_sql("active_start_count", "MIN", query)
+            moved_in = self._edge_customers_sql("moved_in_count", None, query)
             return SQL(
                 "(SELECT COUNT(*) FROM (%s EXCEPT %s EXCEPT %s EXCEPT %s) AS period_won_back)",
                 end,
@@ -192,37 +202,13 @@ class CustomerRetentionReport(models.Model):
     def _churned_customers_sql(self, query):
         """SELECT of a group's churned customers: active at the start and not at the end. A
         customer who lapses and comes back within the period is retained, as within a month, so
-        that churn and retention rates add up to 100%; one still active at the end in another
-        group (a tier it moved to) has not churned either."""
+        that churn and retention rates add up to 100%; one that moved out to another group (a
+        tier) has not churned either."""
         return SQL(
             "%s EXCEPT %s EXCEPT %s",
             self._edge_customers_sql("active_start_count", "MIN", query),
             self._edge_customers_sql("active_end_count", "MAX", query),
-            self._active_anywhere_sql("active_end_count", "MAX", query),
-        )
-
-    def _active_anywhere_sql(self, flag_field, edge, query):
-        """SELECT of the customers ("company-partner" texts) with ``flag_field`` set in the group's
-        first (MIN) or last (MAX) month, in any row of the company, whatever its group: a group by
-        tier holds a customer's months in that tier only. Read from the table itself (the group's
-        customers only count what they are: no record of another's is shown)."""
-        month, company, partner = (
-            self._field_to_sql(self._table, name, query) for name in ("month", "company_id", "partner_id")
-        )
-        # The group's customers only, through the (company, month, partner) unique index.
-        return SQL(
-            """SELECT anywhere.company_id || '-' || anywhere.partner_id
-                 FROM %(table)s AS anywhere
-                WHERE anywhere.company_id = ANY(ARRAY_AGG(DISTINCT %(company)s))
-                  AND anywhere.month = %(edge)s(%(month)s)
-                  AND anywhere.partner_id = ANY(ARRAY_AGG(DISTINCT %(partner)s))
-                  AND anywhere.%(flag)s = 1""",
-            table=SQL.identifier(self._table),
-            company=company,
-            partner=partner,
-            edge=SQL(edge),
-            month=month,
-            flag=SQL.identifier(flag_field),
+            self._edge_customers_sql("moved_out_count", None, query),
         )
 
     def _edge_customers_sql(self, flag_field, edge, query):
@@ -388,6 +374,15 @@ tier_periods AS (
      WHERE h.company_id = %(company)s
   ORDER BY h.partner_id, h.date, h.id)
 )
+SELECT company_id, month, partner_id, tier_id, churn_date, active_start_count, active_end_count, new_count,
+       reactivated_count, churned_count, retained_count, revenue_at_risk,
+       -- a tier move between this month and the next (or the previous one)
+       (active_end_count = 1 AND LEAD(month) OVER customer = month + INTERVAL '1 month'
+        AND LEAD(tier_id) OVER customer IS DISTINCT FROM tier_id)::int AS moved_out_count,
+       (active_start_count = 1 AND LAG(month) OVER customer = month - INTERVAL '1 month'
+        AND LAG(tier_id) OVER customer IS DISTINCT FROM tier_id)::int AS moved_in_count,
+       churn_rate, retention_rate, new_rate
+  FROM (
 SELECT %(company)s AS company_id, st.month, st.partner_id,
        COALESCE(tp.tier_id, account.tier_id) AS tier_id,
        CASE WHEN st.active_start AND NOT st.active_end THEN st.churn_date END AS churn_date,
@@ -408,6 +403,8 @@ LEFT JOIN customer_account account ON account.partner_id = st.partner_id AND acc
 LEFT JOIN tier_periods tp
        ON tp.partner_id = st.partner_id
       AND tp.valid_from <= st.month AND (tp.valid_to IS NULL OR st.month < tp.valid_to)
+       ) AS customer_months
+WINDOW customer AS (PARTITION BY partner_id ORDER BY month)
             """,
             company=company.id,
             today=today,

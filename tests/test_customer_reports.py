@@ -230,24 +230,43 @@ class TestCustomerRetentionReport(CustomerRelationshipCase):
         self.assertEqual(report.search([]).partner_id, self.a | self.b)
 
     def test_a_customer_moving_tier_is_neither_churned_nor_won_back(self):
-        """Grouped by tier over a quarter: X, Gold in January and February and Iron in March, stays
-        a customer (active all along); Y, Gold all along, keeps Gold's months going to March."""
+        """Grouped by tier over a quarter: X, Gold in January and February and Iron from March, stays
+        a customer (it orders every month); Y, Gold all along, keeps Gold's months going to March."""
         x, y = self._create_customers("Mover X", "Stayer Y")
-        rows = [(x, 1, "gold"), (x, 2, "gold"), (x, 3, "iron"), (y, 1, "gold"), (y, 2, "gold"), (y, 3, "gold")]
-        active = {"active_start_count": 1, "active_end_count": 1, "retained_count": 1}
-        self.Report.create(
-            [
-                {
-                    "company_id": self.company_eu.id,
-                    "month": date(2026, month, 1),
-                    "partner_id": customer.id,
-                    "tier_id": self.tiers[tier].id,
-                    **active,
-                }
-                for customer, month, tier in rows
-            ]
+        self._create_orders(
+            [(customer, 100, date(2025, 12, 10)) for customer in (x, y)]
+            + [(customer, 100, date(2026, month, 10)) for customer in (x, y) for month in (1, 2, 3)],
+            company=self.company_eu,
         )
-        quarter = [("company_id", "=", self.company_eu.id), ("month", ">=", "2026-01-01"), ("month", "<", "2026-04-01")]
+        history = self.env["customer.tier.history"]
+        gold, iron = self.tiers["gold"], self.tiers["iron"]
+        for customer in (x, y):
+            history.create(
+                {
+                    "partner_id": customer.id,
+                    "company_id": self.company_eu.id,
+                    "date": date(2025, 12, 10),
+                    "new_tier_id": gold.id,
+                    "direction": "new",
+                }
+            )
+        history.create(
+            {
+                "partner_id": x.id,
+                "company_id": self.company_eu.id,
+                "date": date(2026, 3, 1),
+                "old_tier_id": gold.id,
+                "new_tier_id": iron.id,
+                "direction": "down",
+            }
+        )
+        self.Report._refresh_company(self.company_eu, date(2026, 3, 31))
+        quarter = [
+            ("company_id", "=", self.company_eu.id),
+            ("partner_id", "in", (x | y).ids),
+            ("month", ">=", "2026-01-01"),
+            ("month", "<", "2026-04-01"),
+        ]
         by_tier = {
             group["tier_id"][1]: self._counts(group)
             for group in self.Report.formatted_read_group(quarter, ["tier_id"], COUNTS)
