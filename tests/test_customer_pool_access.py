@@ -39,6 +39,26 @@ class TestCustomerPoolAccess(CustomerPoolCase):
         account.with_user(self.salesman_other).read(
             ["partner_id", "partner_city", "tier_id", "value", "lifecycle", "last_contact_date"]
         )
+        # ... and its tier changes, which an outsider does not see.
+        history = self.env["customer.tier.history"].create(
+            {
+                "partner_id": self.iron.id,
+                "company_id": self.company.id,
+                "date": START,
+                "old_tier_id": self.tiers["gold"].id,
+                "new_tier_id": self.tiers["iron"].id,
+                "direction": "down",
+            }
+        )
+        self.assertEqual(
+            self.env["customer.tier.history"]
+            .with_user(self.salesman_other)
+            .search([("partner_id", "=", self.iron.id)]),
+            history,
+        )
+        self.assertFalse(
+            self.env["customer.tier.history"].with_user(outsider).search([("partner_id", "=", self.iron.id)])
+        )
         # ... but may not write it before claiming it.
         with self.assertRaises(AccessError):
             account.with_user(self.salesman_other).write({"relationship_level": "partnership"})
