@@ -1,5 +1,6 @@
 import { registry } from "@web/core/registry";
 import { stepUtils } from "@web_tour/tour_utils";
+import { menuSteps } from "./tour_menus";
 
 /** What a salesperson of own customers sees of another salesperson's customer (README, "Access"). */
 registry.category("web_tour.tours").add("customer_access_customers_tour", {
@@ -9,16 +10,7 @@ registry.category("web_tour.tours").add("customer_access_customers_tour", {
             "customer_relationship.customer_relationship_menu_root",
             "Open the app"
         ),
-        {
-            trigger:
-                ".o_main_navbar [data-menu-xmlid='customer_relationship.customer_relationship_menu_customers']",
-            run: "click",
-        },
-        {
-            trigger:
-                ".dropdown-item[data-menu-xmlid='customer_relationship.res_partner_customer_menu']",
-            run: "click",
-        },
+        ...menuSteps("customer_relationship_menu_customers", "res_partner_customer_menu"),
         {
             content: "Remove the 'My Customers' facet",
             trigger: ".o_searchview_facet:contains(My Customers) .o_facet_remove",

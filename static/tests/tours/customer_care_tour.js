@@ -1,5 +1,6 @@
 import { registry } from "@web/core/registry";
 import { stepUtils } from "@web_tour/tour_utils";
+import { menuSteps } from "./tour_menus";
 
 /**
  * The manager creates a birthday care rule, previews it and runs it at once.
@@ -13,18 +14,7 @@ registry.category("web_tour.tours").add("customer_care_rule_tour", {
             "customer_relationship.customer_relationship_menu_root",
             "Open the Customer Relationship app"
         ),
-        {
-            content: "Open the Configuration menu",
-            trigger:
-                ".o_main_navbar [data-menu-xmlid='customer_relationship.customer_relationship_menu_config']",
-            run: "click",
-        },
-        {
-            content: "Open the care rules",
-            trigger:
-                ".dropdown-item[data-menu-xmlid='customer_relationship.customer_care_rule_menu']",
-            run: "click",
-        },
+        ...menuSteps("customer_relationship_menu_config", "customer_care_rule_menu"),
         {
             content: "Create a care rule",
             trigger: ".o_list_view .o_list_button_add",
@@ -125,18 +115,7 @@ registry.category("web_tour.tours").add("customer_care_salesman_tour", {
             "customer_relationship.customer_relationship_menu_root",
             "Open the Customer Relationship app"
         ),
-        {
-            content: "Open the Care menu",
-            trigger:
-                ".o_main_navbar [data-menu-xmlid='customer_relationship.customer_relationship_menu_care']",
-            run: "click",
-        },
-        {
-            content: "Open the care actions",
-            trigger:
-                ".dropdown-item[data-menu-xmlid='customer_relationship.customer_care_action_menu']",
-            run: "click",
-        },
+        ...menuSteps("customer_relationship_menu_care", "customer_care_action_menu"),
         {
             // The due date's cell opens the care action (the customer's link would open the customer).
             content: "My scheduled care actions list the birthday call",

@@ -1,5 +1,6 @@
 import { registry } from "@web/core/registry";
 import { stepUtils } from "@web_tour/tour_utils";
+import { menuSteps } from "./tour_menus";
 
 /** The Customers menu opens a salesperson's list on their own customers, a manager's on all. */
 function customersMenuSteps(mine) {
@@ -8,17 +9,7 @@ function customersMenuSteps(mine) {
             "customer_relationship.customer_relationship_menu_root",
             "Open the app"
         ),
-        {
-            content: "Open the Customers menu",
-            trigger:
-                ".o_main_navbar [data-menu-xmlid='customer_relationship.customer_relationship_menu_customers']",
-            run: "click",
-        },
-        {
-            trigger:
-                ".dropdown-item[data-menu-xmlid='customer_relationship.res_partner_customer_menu']",
-            run: "click",
-        },
+        ...menuSteps("customer_relationship_menu_customers", "res_partner_customer_menu"),
         {
             content: "The customers are shown",
             trigger: ".o_kanban_view .o_kanban_record",

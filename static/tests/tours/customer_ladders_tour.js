@@ -1,5 +1,6 @@
 import { registry } from "@web/core/registry";
 import { stepUtils } from "@web_tour/tour_utils";
+import { menuSteps } from "./tour_menus";
 
 const LEVELS = ["Basic", "Reactive", "Accountable", "Proactive", "Partnership"];
 const TIERS = ["Platinum", "Gold", "Iron", "Lead"];
@@ -41,16 +42,7 @@ registry.category("web_tour.tours").add("customer_relationship_ladders_tour", {
             "customer_relationship.customer_relationship_menu_root",
             "Open the app"
         ),
-        {
-            trigger:
-                ".o_main_navbar [data-menu-xmlid='customer_relationship.customer_relationship_menu_customers']",
-            run: "click",
-        },
-        {
-            trigger:
-                ".dropdown-item[data-menu-xmlid='customer_relationship.res_partner_customer_menu']",
-            run: "click",
-        },
+        ...menuSteps("customer_relationship_menu_customers", "res_partner_customer_menu"),
         {
             content: "The tiers panel lists the configured tiers, best first",
             trigger: ".o_search_panel .o_search_panel_filter_value:contains(Lead)",
@@ -138,17 +130,7 @@ registry.category("web_tour.tours").add("customer_relationship_ladders_tour", {
             content: "The RFM segment is kept for analysis, in the form",
             trigger: ".o_notebook .o_field_widget[name=rfm_segment]:contains(Champions)",
         },
-        {
-            content: "Open the reporting menu",
-            trigger:
-                ".o_main_navbar [data-menu-xmlid='customer_relationship.customer_relationship_menu_reporting']",
-            run: "click",
-        },
-        {
-            trigger:
-                ".dropdown-item[data-menu-xmlid='customer_relationship.res_partner_relationship_menu']",
-            run: "click",
-        },
+        ...menuSteps("customer_relationship_menu_reporting", "res_partner_relationship_menu"),
         {
             content: "The relationship matrix reads its levels from Basic to Partnership",
             trigger: ".o_pivot thead th.o_pivot_header_cell_closed:contains(Proactive)",
@@ -165,17 +147,7 @@ registry.category("web_tour.tours").add("customer_relationship_ladders_tour", {
                 );
             },
         },
-        {
-            content: "Open the tier analysis",
-            trigger:
-                ".o_main_navbar [data-menu-xmlid='customer_relationship.customer_relationship_menu_reporting']",
-            run: "click",
-        },
-        {
-            trigger:
-                ".dropdown-item[data-menu-xmlid='customer_relationship.res_partner_tier_analysis_menu']",
-            run: "click",
-        },
+        ...menuSteps("customer_relationship_menu_reporting", "res_partner_tier_analysis_menu"),
         {
             content: "The tier analysis lists its tiers best first, beside its lifecycle columns",
             trigger: ".o_pivot thead th.o_pivot_header_cell_closed:contains(Active)",
@@ -187,17 +159,7 @@ registry.category("web_tour.tours").add("customer_relationship_ladders_tour", {
                 );
             },
         },
-        {
-            content: "Open the lost customers",
-            trigger:
-                ".o_main_navbar [data-menu-xmlid='customer_relationship.customer_relationship_menu_reporting']",
-            run: "click",
-        },
-        {
-            trigger:
-                ".dropdown-item[data-menu-xmlid='customer_relationship.res_partner_lost_menu']",
-            run: "click",
-        },
+        ...menuSteps("customer_relationship_menu_reporting", "res_partner_lost_menu"),
         {
             content: "No header of the lost customers list is cut",
             trigger: ".o_list_view .o_data_row:contains(Ladder Tour Lost)",
@@ -205,17 +167,7 @@ registry.category("web_tour.tours").add("customer_relationship_ladders_tour", {
                 assertHeadersFit(".o_list_view .o_list_table", "Lost customers list");
             },
         },
-        {
-            content: "Open the tier changes",
-            trigger:
-                ".o_main_navbar [data-menu-xmlid='customer_relationship.customer_relationship_menu_customers']",
-            run: "click",
-        },
-        {
-            trigger:
-                ".dropdown-item[data-menu-xmlid='customer_relationship.customer_tier_history_menu']",
-            run: "click",
-        },
+        ...menuSteps("customer_relationship_menu_customers", "customer_tier_history_menu"),
         {
             content: "No header of the tier changes list is cut",
             trigger: ".o_list_view .o_data_row:contains(Ladder Tour Trading)",
@@ -223,16 +175,7 @@ registry.category("web_tour.tours").add("customer_relationship_ladders_tour", {
                 assertHeadersFit(".o_list_view .o_list_table", "Tier changes list");
             },
         },
-        {
-            content: "Open the tiers",
-            trigger:
-                ".o_main_navbar [data-menu-xmlid='customer_relationship.customer_relationship_menu_config']",
-            run: "click",
-        },
-        {
-            trigger: ".dropdown-item[data-menu-xmlid='customer_relationship.customer_tier_menu']",
-            run: "click",
-        },
+        ...menuSteps("customer_relationship_menu_config", "customer_tier_menu"),
         {
             content: "No header of the tiers list is cut",
             trigger: ".o_list_view .o_data_row:contains(Platinum)",

@@ -1,5 +1,6 @@
 import { registry } from "@web/core/registry";
 import { stepUtils } from "@web_tour/tour_utils";
+import { menuSteps } from "./tour_menus";
 
 /**
  * A salesperson opens the customer pool, claims a Gold customer and finds it among their customers.
@@ -12,18 +13,7 @@ registry.category("web_tour.tours").add("customer_pool_claim_tour", {
             "customer_relationship.customer_relationship_menu_root",
             "Open the Customer Relationship app"
         ),
-        {
-            content: "Open the Customers menu",
-            trigger:
-                ".o_main_navbar [data-menu-xmlid='customer_relationship.customer_relationship_menu_customers']",
-            run: "click",
-        },
-        {
-            content: "Open the customer pool",
-            trigger:
-                ".dropdown-item[data-menu-xmlid='customer_relationship.customer_pool_account_menu']",
-            run: "click",
-        },
+        ...menuSteps("customer_relationship_menu_customers", "customer_pool_account_menu"),
         {
             content:
                 "The pool's customers are grouped by tier: the Gold customer is in the Gold column",
@@ -43,18 +33,7 @@ registry.category("web_tour.tours").add("customer_pool_claim_tour", {
             content: "It left the pool",
             trigger: ".o_kanban_view:not(:has(.o_kanban_record:contains(Pool Tour Gold Co)))",
         },
-        {
-            content: "Open the Customers menu again",
-            trigger:
-                ".o_main_navbar [data-menu-xmlid='customer_relationship.customer_relationship_menu_customers']",
-            run: "click",
-        },
-        {
-            content: "Open the customers",
-            trigger:
-                ".dropdown-item[data-menu-xmlid='customer_relationship.res_partner_customer_menu']",
-            run: "click",
-        },
+        ...menuSteps("customer_relationship_menu_customers", "res_partner_customer_menu"),
         {
             content: "The claimed customer is among my customers",
             trigger: ".o_searchview_facet:contains(My Customers)",

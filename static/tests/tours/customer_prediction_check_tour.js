@@ -1,5 +1,6 @@
 import { registry } from "@web/core/registry";
 import { stepUtils } from "@web_tour/tour_utils";
+import { menuSteps } from "./tour_menus";
 
 /** Reporting > Prediction Check opens the company's back-test, and Check Again runs a new one. */
 registry.category("web_tour.tours").add("customer_prediction_check_tour", {
@@ -9,18 +10,7 @@ registry.category("web_tour.tours").add("customer_prediction_check_tour", {
             "customer_relationship.customer_relationship_menu_root",
             "Open the app"
         ),
-        {
-            content: "Open Reporting",
-            trigger:
-                ".o_main_navbar [data-menu-xmlid='customer_relationship.customer_relationship_menu_reporting']",
-            run: "click",
-        },
-        {
-            content: "Open Prediction Check",
-            trigger:
-                ".dropdown-item[data-menu-xmlid='customer_relationship.customer_prediction_check_menu']",
-            run: "click",
-        },
+        ...menuSteps("customer_relationship_menu_reporting", "customer_prediction_check_menu"),
         {
             content: "The back-test shows its cut date and the return rate per lifecycle",
             trigger: ".o_form_view .o_field_widget[name=cut_date]:not(:empty)",

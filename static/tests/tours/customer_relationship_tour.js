@@ -1,5 +1,6 @@
 import { registry } from "@web/core/registry";
 import { stepUtils } from "@web_tour/tour_utils";
+import { menuSteps } from "./tour_menus";
 
 registry.category("web_tour.tours").add("customer_relationship_tier_tour", {
     url: "/odoo",
@@ -15,17 +16,7 @@ registry.category("web_tour.tours").add("customer_relationship_tier_tour", {
         {
             trigger: ".o_search_panel_filter_value:contains(Contact Due) .o_search_panel_counter",
         },
-        {
-            content: "Open the Customers menu",
-            trigger:
-                ".o_main_navbar [data-menu-xmlid='customer_relationship.customer_relationship_menu_customers']",
-            run: "click",
-        },
-        {
-            trigger:
-                ".dropdown-item[data-menu-xmlid='customer_relationship.res_partner_customer_menu']",
-            run: "click",
-        },
+        ...menuSteps("customer_relationship_menu_customers", "res_partner_customer_menu"),
         {
             content: "The customers kanban is grouped by tier",
             trigger: ".o_kanban_group .o_column_title:contains(Platinum)",

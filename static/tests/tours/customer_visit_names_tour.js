@@ -1,5 +1,6 @@
 import { registry } from "@web/core/registry";
 import { stepUtils } from "@web_tour/tour_utils";
+import { menuSteps } from "./tour_menus";
 
 // Two planned visits of "Tour Agenda Co" today, set up by the test: a phone call at 09:00
 // local time and, later, an on-site visit. The Visits menu lists them soonest first, and names
@@ -11,16 +12,7 @@ registry.category("web_tour.tours").add("customer_visit_names_tour", {
             "customer_relationship.customer_relationship_menu_root",
             "Open the Customer Relationship app"
         ),
-        {
-            content: "Open the Visits menu",
-            trigger:
-                ".o_main_navbar [data-menu-xmlid='customer_relationship.customer_relationship_menu_visits']",
-            run: "click",
-        },
-        {
-            trigger: ".dropdown-item[data-menu-xmlid='customer_relationship.customer_visit_menu']",
-            run: "click",
-        },
+        ...menuSteps("customer_relationship_menu_visits", "customer_visit_menu"),
         {
             content: "The Visits menu opens on my planned visits",
             trigger: ".o_searchview_facet:contains(Planned)",
@@ -100,17 +92,7 @@ registry.category("web_tour.tours").add("customer_relationship_settings_tour", {
             "customer_relationship.customer_relationship_menu_root",
             "Open the Customer Relationship app"
         ),
-        {
-            content: "Open the Configuration menu",
-            trigger:
-                ".o_main_navbar [data-menu-xmlid='customer_relationship.customer_relationship_menu_config']",
-            run: "click",
-        },
-        {
-            trigger:
-                ".dropdown-item[data-menu-xmlid='customer_relationship.customer_relationship_settings_menu']",
-            run: "click",
-        },
+        ...menuSteps("customer_relationship_menu_config", "customer_relationship_settings_menu"),
         {
             content: "Settings open on the Customer Relationship app",
             trigger: ".settings_tab .tab.selected[data-key=customer_relationship]",

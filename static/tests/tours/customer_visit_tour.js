@@ -1,5 +1,6 @@
 import { registry } from "@web/core/registry";
 import { stepUtils } from "@web_tour/tour_utils";
+import { menuSteps } from "./tour_menus";
 
 registry.category("web_tour.tours").add("customer_visit_tour", {
     url: "/odoo",
@@ -8,17 +9,7 @@ registry.category("web_tour.tours").add("customer_visit_tour", {
             "customer_relationship.customer_relationship_menu_root",
             "Open the Customer Relationship app"
         ),
-        {
-            content: "Open the Customers menu",
-            trigger:
-                ".o_main_navbar [data-menu-xmlid='customer_relationship.customer_relationship_menu_customers']",
-            run: "click",
-        },
-        {
-            trigger:
-                ".dropdown-item[data-menu-xmlid='customer_relationship.res_partner_customer_menu']",
-            run: "click",
-        },
+        ...menuSteps("customer_relationship_menu_customers", "res_partner_customer_menu"),
         {
             // The app opens on My Day, which has a search box too: wait for the customers' kanban.
             content: "The customers kanban is shown, grouped by tier",
@@ -94,16 +85,7 @@ registry.category("web_tour.tours").add("customer_visit_tour", {
             content: "The dialog closes",
             trigger: "body:not(:has(.modal))",
         },
-        {
-            content: "Open the Visits menu",
-            trigger:
-                ".o_main_navbar [data-menu-xmlid='customer_relationship.customer_relationship_menu_visits']",
-            run: "click",
-        },
-        {
-            trigger: ".dropdown-item[data-menu-xmlid='customer_relationship.customer_visit_menu']",
-            run: "click",
-        },
+        ...menuSteps("customer_relationship_menu_visits", "customer_visit_menu"),
         {
             // Else the switch below may hit the customers view still on screen.
             content: "The Visits menu opens on the planned visits",
